@@ -1,0 +1,82 @@
+/*-------------------------------------------------------------------------
+ *
+ * typesupport.c
+ *	  Map SQL-callable distance functions to direct-call equivalents.
+ *
+ * See typesupport.h.  Each vector-like type adds its rows to the table.
+ *
+ * IDENTIFICATION
+ *	  src/type/typesupport.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "distance/distance.h"
+#include "type/typesupport.h"
+#include "type/vector.h"
+
+static double
+vectorL2Squared(Datum a, Datum b)
+{
+	Vector	   *x = (Vector *) DatumGetPointer(a);
+	Vector	   *y = (Vector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return vector_kernels.l2sq_f32(x->x, y->x, x->dim);
+}
+
+static double
+vectorNegativeInnerProduct(Datum a, Datum b)
+{
+	Vector	   *x = (Vector *) DatumGetPointer(a);
+	Vector	   *y = (Vector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return -(double) vector_kernels.dot_f32(x->x, y->x, x->dim);
+}
+
+static double
+vectorCosine(Datum a, Datum b)
+{
+	Vector	   *x = (Vector *) DatumGetPointer(a);
+	Vector	   *y = (Vector *) DatumGetPointer(b);
+	float		dot,
+				na,
+				nb;
+
+	CheckVectorDims(x->dim, y->dim);
+	vector_kernels.cos_parts_f32(x->x, y->x, x->dim, &dot, &na, &nb);
+	return CosineDistanceFromParts(dot, na, nb);
+}
+
+static double
+vectorL1(Datum a, Datum b)
+{
+	Vector	   *x = (Vector *) DatumGetPointer(a);
+	Vector	   *y = (Vector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return vector_kernels.l1_f32(x->x, y->x, x->dim);
+}
+
+static const struct
+{
+	PGFunction	sqlfn;
+	VectorDistanceFn fastfn;
+}			fastDistances[] =
+{
+	{vector_l2_squared_distance, vectorL2Squared},
+	{vector_negative_inner_product, vectorNegativeInnerProduct},
+	{cosine_distance, vectorCosine},
+	{l1_distance, vectorL1},
+};
+
+VectorDistanceFn
+VectorFastDistance(PGFunction fn)
+{
+	for (int i = 0; i < lengthof(fastDistances); i++)
+		if (fastDistances[i].sqlfn == fn)
+			return fastDistances[i].fastfn;
+	return NULL;
+}

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * typesupport.h
+ *	  Direct-call distance functions for the index access methods.
+ *
+ * The access methods are type-agnostic: an opclass names its distance
+ * function as support function 1, and the AM calls it through fmgr.  In the
+ * hot loops of graph traversal and k-means that call overhead is comparable
+ * to a 128-dimension kernel, so at index open the AM asks here whether the
+ * support function is one of ours; if it is, it gets a plain C function of two
+ * (already detoasted) datums that skips fmgr.  An opclass made of other
+ * functions still works, through fmgr.
+ *
+ * IDENTIFICATION
+ *	  src/type/typesupport.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECTOR_TYPESUPPORT_H
+#define VECTOR_TYPESUPPORT_H
+
+#include "fmgr.h"
+
+/*
+ * Distance of two detoasted values of the opclass's type.  Raises the same
+ * errors as the SQL function (e.g. different dimensions).
+ */
+typedef double (*VectorDistanceFn) (Datum a, Datum b);
+
+/* The direct-call equivalent of a support function, or NULL if none. */
+extern VectorDistanceFn VectorFastDistance(PGFunction fn);
+
+#endif							/* VECTOR_TYPESUPPORT_H */
