@@ -44,6 +44,15 @@ float_bits(float f)
 	return u;
 }
 
+/*
+ * AArch64 compilers provide an IEEE __fp16 type whose conversion to float
+ * is a single exact instruction; use it there.
+ */
+#if defined(__aarch64__) && defined(__ARM_FP16_FORMAT_IEEE)
+#define HAVE_HW_HALF_TO_FLOAT 1
+#endif
+
+#ifndef HAVE_HW_HALF_TO_FLOAT
 static inline float
 bits_float(uint32_t u)
 {
@@ -52,25 +61,34 @@ bits_float(uint32_t u)
 	memcpy(&f, &u, sizeof(f));
 	return f;
 }
+#endif
 
 /*
- * Inline version used inside the kernels.  For finite values the exponent
- * and mantissa fields are moved into float position and the exponent bias
- * is fixed by multiplying by 2^(127-15).  That multiplication is exact, and
- * it also turns a half subnormal (which lands as a float subnormal) into
- * the right normal float, so there is no branch on subnormals.  Infinity
- * and NaN are built directly so that NaN payloads (even signalling ones)
- * survive untouched.
+ * Inline version used inside the kernels.  For finite values the sign,
+ * exponent and mantissa fields are moved into float position and the
+ * exponent bias is fixed by multiplying by 2^(127-15).  That multiplication
+ * is exact and keeps the sign, and it also turns a half subnormal (which
+ * lands as a float subnormal) into the right normal float, so there is no
+ * branch on subnormals and only one move between integer and float
+ * registers.  Infinity and NaN are built directly so that NaN payloads
+ * (even signalling ones) survive untouched.
  */
 static inline float
 half_to_float_inline(uint16_t h)
 {
+#ifdef HAVE_HW_HALF_TO_FLOAT
+	__fp16		x;
+
+	memcpy(&x, &h, sizeof(x));
+	return (float) x;
+#else
 	uint32_t	sign = ((uint32_t) h & 0x8000) << 16;
 	uint32_t	em = (uint32_t) h & 0x7fff;
 
 	if (em >= 0x7c00)
 		return bits_float(sign | 0x7f800000 | ((em & 0x3ff) << 13));
-	return bits_float(sign | float_bits(bits_float(em << 13) * 0x1p112f));
+	return bits_float(sign | (em << 13)) * 0x1p112f;
+#endif
 }
 
 float
