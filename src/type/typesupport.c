@@ -13,6 +13,8 @@
 #include "postgres.h"
 
 #include "distance/distance.h"
+#include "type/bit.h"
+#include "type/halfvec.h"
 #include "type/typesupport.h"
 #include "type/vector.h"
 
@@ -60,6 +62,64 @@ vectorL1(Datum a, Datum b)
 	return vector_kernels.l1_f32(x->x, y->x, x->dim);
 }
 
+static double
+halfvecL2Squared(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return vector_kernels.l2sq_f16(x->x, y->x, x->dim);
+}
+
+static double
+halfvecNegativeInnerProduct(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return -(double) vector_kernels.dot_f16(x->x, y->x, x->dim);
+}
+
+static double
+halfvecCosine(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+	float		dot,
+				na,
+				nb;
+
+	CheckVectorDims(x->dim, y->dim);
+	vector_kernels.cos_parts_f16(x->x, y->x, x->dim, &dot, &na, &nb);
+	return CosineDistanceFromParts(dot, na, nb);
+}
+
+static double
+halfvecL1(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckVectorDims(x->dim, y->dim);
+	return vector_kernels.l1_f16(x->x, y->x, x->dim);
+}
+
+static double
+bitHamming(Datum a, Datum b)
+{
+	return BitHammingDistance((VarBit *) DatumGetPointer(a),
+							  (VarBit *) DatumGetPointer(b));
+}
+
+static double
+bitJaccard(Datum a, Datum b)
+{
+	return BitJaccardDistance((VarBit *) DatumGetPointer(a),
+							  (VarBit *) DatumGetPointer(b));
+}
+
 static const struct
 {
 	PGFunction	sqlfn;
@@ -70,6 +130,12 @@ static const struct
 	{vector_negative_inner_product, vectorNegativeInnerProduct},
 	{cosine_distance, vectorCosine},
 	{l1_distance, vectorL1},
+	{halfvec_l2_squared_distance, halfvecL2Squared},
+	{halfvec_negative_inner_product, halfvecNegativeInnerProduct},
+	{halfvec_cosine_distance, halfvecCosine},
+	{halfvec_l1_distance, halfvecL1},
+	{hamming_distance, bitHamming},
+	{jaccard_distance, bitJaccard},
 };
 
 VectorDistanceFn
