@@ -47,6 +47,16 @@ InitHalfVector(int dim)
 	return result;
 }
 
+/* Operands of a binary operator must have the same number of dimensions. */
+void
+CheckHalfvecDims(int dima, int dimb)
+{
+	if (dima != dimb)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different halfvec dimensions %d and %d", dima, dimb)));
+}
+
 /*
  * Round a finite float to binary16 for a value the user supplied (a cast);
  * a value beyond the half range is an error naming it.
@@ -359,7 +369,7 @@ halfvec_to_vector(PG_FUNCTION_ARGS)
 #define HALFVEC_ARGS(a, b) \
 	HalfVector *a = PG_GETARG_HALFVEC_P(0); \
 	HalfVector *b = PG_GETARG_HALFVEC_P(1); \
-	CheckVectorDims(a->dim, b->dim)
+	CheckHalfvecDims(a->dim, b->dim)
 
 PG_FUNCTION_INFO_V1(halfvec_l2_distance);
 Datum
@@ -687,7 +697,7 @@ halfvec_accum(PG_FUNCTION_ARGS)
 
 	/* the initial state is {0}; later states have v->dim + 1 elements */
 	if (n != 1)
-		CheckVectorDims(n - 1, v->dim);
+		CheckHalfvecDims(n - 1, v->dim);
 	elems = palloc(sizeof(Datum) * (v->dim + 1));
 	elems[0] = Float8GetDatum(sums[0] + 1);
 	for (int i = 0; i < v->dim; i++)

@@ -46,6 +46,7 @@ typedef struct HalfVector
 #define HalfIsFinite(h)			(((h) & 0x7c00) != 0x7c00)
 
 extern HalfVector *InitHalfVector(int dim);
+extern void CheckHalfvecDims(int dima, int dimb);
 
 /* SQL-callable functions the access methods refer to by address */
 extern Datum halfvec_l2_squared_distance(PG_FUNCTION_ARGS);

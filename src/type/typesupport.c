@@ -15,6 +15,7 @@
 #include "distance/distance.h"
 #include "type/bit.h"
 #include "type/halfvec.h"
+#include "type/sparsevec.h"
 #include "type/typesupport.h"
 #include "type/vector.h"
 
@@ -68,7 +69,7 @@ halfvecL2Squared(Datum a, Datum b)
 	HalfVector *x = (HalfVector *) DatumGetPointer(a);
 	HalfVector *y = (HalfVector *) DatumGetPointer(b);
 
-	CheckVectorDims(x->dim, y->dim);
+	CheckHalfvecDims(x->dim, y->dim);
 	return vector_kernels.l2sq_f16(x->x, y->x, x->dim);
 }
 
@@ -78,7 +79,7 @@ halfvecNegativeInnerProduct(Datum a, Datum b)
 	HalfVector *x = (HalfVector *) DatumGetPointer(a);
 	HalfVector *y = (HalfVector *) DatumGetPointer(b);
 
-	CheckVectorDims(x->dim, y->dim);
+	CheckHalfvecDims(x->dim, y->dim);
 	return -(double) vector_kernels.dot_f16(x->x, y->x, x->dim);
 }
 
@@ -91,7 +92,7 @@ halfvecCosine(Datum a, Datum b)
 				na,
 				nb;
 
-	CheckVectorDims(x->dim, y->dim);
+	CheckHalfvecDims(x->dim, y->dim);
 	vector_kernels.cos_parts_f16(x->x, y->x, x->dim, &dot, &na, &nb);
 	return CosineDistanceFromParts(dot, na, nb);
 }
@@ -102,8 +103,36 @@ halfvecL1(Datum a, Datum b)
 	HalfVector *x = (HalfVector *) DatumGetPointer(a);
 	HalfVector *y = (HalfVector *) DatumGetPointer(b);
 
-	CheckVectorDims(x->dim, y->dim);
+	CheckHalfvecDims(x->dim, y->dim);
 	return vector_kernels.l1_f16(x->x, y->x, x->dim);
+}
+
+static double
+sparsevecL2Squared(Datum a, Datum b)
+{
+	return SparsevecL2SquaredDistance((SparseVector *) DatumGetPointer(a),
+									  (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecNegativeInnerProduct(Datum a, Datum b)
+{
+	return -SparsevecInnerProduct((SparseVector *) DatumGetPointer(a),
+								  (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecCosine(Datum a, Datum b)
+{
+	return SparsevecCosineDistance((SparseVector *) DatumGetPointer(a),
+								   (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecL1(Datum a, Datum b)
+{
+	return SparsevecL1Distance((SparseVector *) DatumGetPointer(a),
+							   (SparseVector *) DatumGetPointer(b));
 }
 
 static double
@@ -134,6 +163,10 @@ static const struct
 	{halfvec_negative_inner_product, halfvecNegativeInnerProduct},
 	{halfvec_cosine_distance, halfvecCosine},
 	{halfvec_l1_distance, halfvecL1},
+	{sparsevec_l2_squared_distance, sparsevecL2Squared},
+	{sparsevec_negative_inner_product, sparsevecNegativeInnerProduct},
+	{sparsevec_cosine_distance, sparsevecCosine},
+	{sparsevec_l1_distance, sparsevecL1},
 	{hamming_distance, bitHamming},
 	{jaccard_distance, bitJaccard},
 };
