@@ -12,6 +12,27 @@ SELECT '[2049,2051,-0]'::halfvec;						-- ties to even
 SELECT '[1,2,3]'::halfvec(3);
 SELECT vector_dims(array_fill(1, ARRAY[16000])::halfvec);
 
+-- every finite positive binary16 value converts exactly both ways and
+-- survives a text round trip; a value halfway between two neighbours rounds
+-- to the one with an even last bit, a value just past halfway rounds away
+CREATE TEMP TABLE halves AS
+SELECT e * 1024 + m AS bits,
+	CASE WHEN e = 0 THEN m * power(2::float8, -24)
+		ELSE (1 + m / 1024::float8) * power(2::float8, e - 15) END AS v
+FROM generate_series(0, 30) e, generate_series(0, 1023) m;
+SELECT count(*) AS halves,
+	count(*) FILTER (WHERE (ARRAY[v]::halfvec::real[])[1] = v) AS exact,
+	count(*) FILTER (WHERE ARRAY[v]::halfvec::text::halfvec = ARRAY[v]::halfvec
+		AND (ARRAY[-v]::halfvec::real[])[1] = -v) AS round_trip
+FROM halves;
+SELECT count(*) AS midpoints,
+	count(*) FILTER (WHERE (ARRAY[(a.v + b.v) / 2]::halfvec::real[])[1] =
+		CASE WHEN a.bits % 2 = 0 THEN a.v ELSE b.v END) AS ties_to_even,
+	count(*) FILTER (WHERE (ARRAY[(a.v + b.v) / 2 + (b.v - a.v) / 64]::halfvec::real[])[1] = b.v
+		AND (ARRAY[(a.v + b.v) / 2 - (b.v - a.v) / 64]::halfvec::real[])[1] = a.v) AS nearest
+FROM halves a JOIN halves b ON b.bits = a.bits + 1;
+DROP TABLE halves;
+
 -- malformed text and out-of-range values
 SELECT '1,2,3'::halfvec;
 SELECT '[1,2,3'::halfvec;
