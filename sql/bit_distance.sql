@@ -11,7 +11,7 @@ SELECT (repeat('10', 500))::varbit <~> (repeat('01', 500))::varbit;
 -- Jaccard distance is 1 - |a & b| / |a | b|
 SELECT B'1100' <%> B'1010', jaccard_distance(B'1100', B'1010');
 SELECT B'1111' <%> B'1111', B'1000' <%> B'0100', B'1110' <%> B'0110';
--- no bit set in either: the same (empty) set, distance 0
+-- no bit set in either: 0/0 is defined as distance 1, as pgvector does
 SELECT B'0000' <%> B'0000', jaccard_distance(B'000000000', B'000000000');
 SELECT B'0000' <%> B'0001';
 

@@ -121,6 +121,18 @@ SELECT '{1:1}/2'::sparsevec(2)::sparsevec(3);
 SELECT '{1:1}/16001'::sparsevec::vector;
 SELECT '{1:1}/16001'::sparsevec::halfvec;
 SELECT '{1:1e5}/3'::sparsevec::halfvec;
+SELECT ARRAY[0,1,0,-2]::sparsevec, ARRAY[1.5,0]::real[]::sparsevec,
+	ARRAY[0,0.25]::float8[]::sparsevec, ARRAY[0,0,3]::numeric[]::sparsevec;
+SELECT ARRAY[0,1]::sparsevec(2), ARRAY[0,0]::sparsevec;
+SELECT l2_norm(array_fill(1, ARRAY[16000])::sparsevec),
+	l2_norm((array_fill(0, ARRAY[30000]) || 5)::sparsevec);
+SELECT ARRAY[0,1]::sparsevec(3);
+SELECT array_fill(1, ARRAY[16001])::sparsevec;
+SELECT ARRAY[1,NULL]::sparsevec;
+SELECT ARRAY[[1,2],[3,4]]::sparsevec;
+SELECT '{}'::int[]::sparsevec;
+SELECT ARRAY['NaN']::real[]::sparsevec;
+SELECT ARRAY['-Infinity']::float8[]::sparsevec;
 -- a round trip through the dense types keeps the value
 SELECT '{2:1.5,4:-2}/5'::sparsevec::vector::sparsevec = '{2:1.5,4:-2}/5'::sparsevec AS same;
 

@@ -5,7 +5,8 @@
 CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- Jaccard distance 1 - |a & b| / |a | b|; 0 for two strings with no bit set
+-- Jaccard distance 1 - |a & b| / |a | b|; 1 for two strings with no bit set,
+-- as pgvector
 CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 

@@ -39,9 +39,11 @@ BitHammingDistance(VarBit *a, VarBit *b)
 }
 
 /*
- * 1 - |a & b| / |a | b|.  Two strings with no bit set are the same (empty)
- * set, so their distance is 0, keeping d(x, x) = 0 for every x: an index
- * scan must find a stored all-zero string at distance 0 from itself.
+ * 1 - |a & b| / |a | b|.  Two strings with no bit set give 0/0; the result
+ * is then 1, as in pgvector (whose regression suites record it), so that
+ * queries return the same rows and distances under either extension.  Note
+ * that this makes d(x, x) = 1 for the all-zero x: nothing is similar to the
+ * empty set, not even itself.
  */
 double
 BitJaccardDistance(VarBit *a, VarBit *b)
@@ -53,7 +55,7 @@ BitJaccardDistance(VarBit *a, VarBit *b)
 	vector_kernels.and_or_count(VARBITS(a), VARBITS(b), VARBITBYTES(a),
 								&and_count, &or_count);
 	if (or_count == 0)
-		return 0.0;
+		return 1.0;
 	return 1.0 - (double) and_count / (double) or_count;
 }
 

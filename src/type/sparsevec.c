@@ -443,6 +443,23 @@ halfvec_to_sparsevec(PG_FUNCTION_ARGS)
 	PG_RETURN_SPARSEVEC_P(result);
 }
 
+/* Arrays are dense: their zero elements are dropped. */
+PG_FUNCTION_INFO_V1(array_to_sparsevec);
+Datum
+array_to_sparsevec(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int			dim;
+	float	   *values;
+	SparseVector *result;
+
+	values = VectorArrayToFloats(array, "sparsevec", SPARSEVEC_MAX_DIM, &dim);
+	CheckVectorTypmod(PG_GETARG_INT32(1), dim);
+	result = denseToSparse(values, dim);
+	pfree(values);
+	PG_RETURN_SPARSEVEC_P(result);
+}
+
 PG_FUNCTION_INFO_V1(sparsevec_to_vector);
 Datum
 sparsevec_to_vector(PG_FUNCTION_ARGS)
