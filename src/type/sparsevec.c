@@ -202,7 +202,8 @@ buildFromElements(SparseInputElement *e, int n, int64 dim)
 	float	   *values;
 	int			nnz = 0;
 
-	CheckVectorDimCount(dim < INT_MIN ? INT_MIN : (dim > INT_MAX ? INT_MAX : (int) dim),
+	/* clamp first: the text may hold any 64-bit number */
+	CheckVectorDimCount((int) Max(Min(dim, PG_INT32_MAX), PG_INT32_MIN),
 						"sparsevec", SPARSEVEC_MAX_DIM);
 	for (int i = 0; i < n; i++)
 	{
