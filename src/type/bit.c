@@ -34,6 +34,9 @@ double
 BitHammingDistance(VarBit *a, VarBit *b)
 {
 	CheckBitLengths(a, b);
+	/* the kernels need at least one byte */
+	if (VARBITBYTES(a) == 0)
+		return 0.0;
 	return (double) vector_kernels.hamming(VARBITS(a), VARBITS(b),
 										   VARBITBYTES(a));
 }
@@ -52,6 +55,8 @@ BitJaccardDistance(VarBit *a, VarBit *b)
 	uint64		or_count;
 
 	CheckBitLengths(a, b);
+	if (VARBITBYTES(a) == 0)
+		return 1.0;				/* no bit set, as below */
 	vector_kernels.and_or_count(VARBITS(a), VARBITS(b), VARBITBYTES(a),
 								&and_count, &or_count);
 	if (or_count == 0)
