@@ -139,6 +139,21 @@ SELECT '[65504]'::halfvec <-> '[-65504]';				-- no overflow in float
 -- halfvec and vector agree on values a halfvec holds exactly
 SELECT l2_distance('[0.5,1.25,-3]'::halfvec, '[2,0.75,1]'::halfvec) =
 	l2_distance('[0.5,1.25,-3]'::vector, '[2,0.75,1]'::vector) AS same_l2;
+-- on random data the f16 kernels agree with the f32 kernels on the same
+-- (exactly widened) values; lengths cover every SIMD tail
+SELECT setseed(0.7);
+CREATE TABLE r (id int, h halfvec);
+INSERT INTO r SELECT i, x.h FROM generate_series(1, 48) i,
+	LATERAL (SELECT array_agg((random() - 0.5) * (1 + (i % 4) * 10) + (i % 3) + 0 * j)::halfvec AS h
+		FROM generate_series(1, 1 + (i % 12) * 7) j) x;
+SELECT count(*) AS pairs,
+	count(*) FILTER (WHERE abs((a.h <-> b.h) - (a.h::vector <-> b.h::vector)) <= 1e-6 * (a.h::vector <-> b.h::vector)) AS l2_ok,
+	count(*) FILTER (WHERE abs((a.h <#> b.h) - (a.h::vector <#> b.h::vector)) <= 1e-6 * (1 + abs(a.h::vector <#> b.h::vector))) AS ip_ok,
+	count(*) FILTER (WHERE abs((a.h <=> b.h) - (a.h::vector <=> b.h::vector)) <= 1e-6) AS cos_ok,
+	count(*) FILTER (WHERE abs((a.h <+> b.h) - (a.h::vector <+> b.h::vector)) <= 1e-6 * (a.h::vector <+> b.h::vector)) AS l1_ok,
+	count(*) FILTER (WHERE l2_norm(a.h) = vector_norm(a.h::vector)) AS norm_ok
+FROM r a JOIN r b ON vector_dims(a.h) = vector_dims(b.h);
+DROP TABLE r;
 SELECT '[1,2]'::halfvec <-> '[1,2,3]';
 SELECT '[1,2]'::halfvec <#> '[1,2,3]';
 SELECT '[1,2]'::halfvec <=> '[1,2,3]';
