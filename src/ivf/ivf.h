@@ -116,6 +116,8 @@ extern IvfListRef *IvfReadLists(Relation index, const IvfOpclass *opc,
 extern void IvfCheckValueSize(Relation index, Size valsize);
 
 /* ivfkmeans.c */
+#define IVF_ASSIGN_BLOCK		4
+extern int	IvfPaddedCenters(int k);
 extern void IvfKmeans(const float *samples, int nsamples, int dims,
 					  int k, bool spherical, float *centers);
 extern void IvfAssignBatch(const float *x, int n, int dims,

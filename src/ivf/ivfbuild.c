@@ -342,7 +342,7 @@ assignRows(IvfBuildState *bs)
 	Oid			sortOperators[] = {Int4LessOperator, TIDLessOperator};
 	Oid			sortCollations[] = {InvalidOid, InvalidOid};
 	bool		nullsFirst[] = {false, false};
-	int			kpad = (bs->lists + 7) / 8 * 8;
+	int			kpad = IvfPaddedCenters(bs->lists);
 
 	bs->sortdesc = CreateTemplateTupleDesc(3);
 	TupleDescInitEntry(bs->sortdesc, 1, "list", INT4OID, -1, 0);
@@ -359,7 +359,7 @@ assignRows(IvfBuildState *bs)
 	bs->centersT = palloc_extended(sizeof(float) * (Size) bs->dims * kpad,
 								   MCXT_ALLOC_HUGE);
 	bs->cnorms = palloc(sizeof(float) * kpad);
-	bs->scratch = palloc(sizeof(float) * 4 * (Size) kpad);
+	bs->scratch = palloc(sizeof(float) * IVF_ASSIGN_BLOCK * (Size) kpad);
 	bs->batchx = palloc(sizeof(float) * IVF_BUILD_BATCH * (Size) bs->dims);
 	IvfTransposeCenters(bs->centers, bs->lists, bs->dims, bs->opc.spherical,
 						bs->centersT, bs->cnorms);

@@ -30,45 +30,62 @@
 #include "distance/distance.h"
 #include "ivf/ivf.h"
 
-/* Lloyd iterations stop after this many even when points still move. */
+/*
+ * Lloyd iterations stop after this many, or once at most 1/1000 of the
+ * points changed lists in an iteration: the last moves barely change the
+ * partition, and on large k each iteration costs a fraction of a second.
+ */
 #define IVF_KMEANS_MAX_ITERATIONS	20
+#define IVF_KMEANS_STOP_FRACTION	1000
 
-/* Points scored together against all centers in IvfAssignBatch. */
-#define IVF_ASSIGN_BLOCK			4
+/*
+ * A point whose bounds fail is first matched against this many nearest
+ * centers of its own center, which settles most points exactly (see
+ * assignByNeighbors) at a fraction of the cost of scoring all centers.
+ */
+#define IVF_KMEANS_NEIGHBORS		32
 
 /* Fixed seed: the same input and settings give the same index. */
 #define IVF_KMEANS_SEED				0x5EED1F
 
-/* Rows of the transposed center matrix are padded to this many floats. */
-#define IVF_CENTER_PAD				8
+/* Centers are packed in blocks of this many for the assignment kernel. */
+#define IVF_CENTER_BLOCK			16
 
 typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+/* Number of centers the packed layout holds for k: k rounded up */
+int
+IvfPaddedCenters(int k)
+{
+	return (k + IVF_CENTER_BLOCK - 1) / IVF_CENTER_BLOCK * IVF_CENTER_BLOCK;
+}
 
 static inline int
 paddedCount(int k)
 {
-	return (k + IVF_CENTER_PAD - 1) / IVF_CENTER_PAD * IVF_CENTER_PAD;
+	return IvfPaddedCenters(k);
 }
 
 /*
- * Lay centers out dimension-major (centersT[j * kpad + c]), so that one
- * point's inner products with all centers are computed by a loop over
- * dimensions whose body is a vector multiply-add over centers: no horizontal
- * sums, and one pass over the matrix serves IVF_ASSIGN_BLOCK points.  cnorms
- * gets each center's squared norm, or zero when scoring by inner product
- * only (spherical).  centersT must hold dims * paddedCount(k) floats and
- * cnorms paddedCount(k).
+ * Pack centers for the assignment kernel: blocks of IVF_CENTER_BLOCK
+ * centers, each block dimension-major (packed[(blk * dims + j) * 16 + c % 16]),
+ * so that the kernel streams one block sequentially while it keeps the
+ * partial inner products of 4 points x 16 centers in registers.  cnorms gets
+ * each center's squared norm, or zero when scoring by inner product only
+ * (spherical).  packed must hold dims * IvfPaddedCenters(k) floats and
+ * cnorms IvfPaddedCenters(k).
  */
 void
 IvfTransposeCenters(const float *centers, int k, int dims, bool spherical,
-					float *centersT, float *cnorms)
+					float *packed, float *cnorms)
 {
 	int			kpad = paddedCount(k);
 
-	memset(centersT, 0, sizeof(float) * dims * kpad);
+	memset(packed, 0, sizeof(float) * dims * kpad);
 	for (int c = 0; c < kpad; c++)
 	{
 		double		norm = 0;
+		float	   *blk = packed + (Size) (c / IVF_CENTER_BLOCK) * dims * IVF_CENTER_BLOCK;
 
 		if (c < k)
 		{
@@ -76,7 +93,7 @@ IvfTransposeCenters(const float *centers, int k, int dims, bool spherical,
 			{
 				float		v = centers[(Size) c * dims + j];
 
-				centersT[(Size) j * kpad + c] = v;
+				blk[(Size) j * IVF_CENTER_BLOCK + c % IVF_CENTER_BLOCK] = v;
 				norm += (double) v * v;
 			}
 		}
@@ -86,35 +103,80 @@ IvfTransposeCenters(const float *centers, int k, int dims, bool spherical,
 }
 
 /*
- * Inner products of npts points (npts <= IVF_ASSIGN_BLOCK) with all kpad
- * centers into dots[p * kpad + c].  Compiled twice, and the AVX2 clone is
- * picked at load time on CPUs that have it.
+ * Inner products of IVF_ASSIGN_BLOCK points with all kpad centers into
+ * dots[p * kpad + c]: a register-blocked micro-kernel (4 points x 16
+ * centers, 8 accumulators).  The body is written with GCC vector types and
+ * compiled twice by the macro below: for AVX2+FMA and for baseline x86-64
+ * (or whatever the target is); dotBlock picks one at first use.
  */
-__attribute__((target_clones("arch=haswell", "default")))
+#define DOT_BLOCK_BODY \
+{ \
+	for (int cb = 0; cb < kpad / IVF_CENTER_BLOCK; cb++) \
+	{ \
+		const float *blk = packed + (Size) cb * dims * IVF_CENTER_BLOCK; \
+		float	   *d = dots + cb * IVF_CENTER_BLOCK; \
+		v8f			a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, \
+					a20 = {0}, a21 = {0}, a30 = {0}, a31 = {0}; \
+ \
+		for (int j = 0; j < dims; j++) \
+		{ \
+			v8f			r0 = *(const v8f *) (blk + j * IVF_CENTER_BLOCK); \
+			v8f			r1 = *(const v8f *) (blk + j * IVF_CENTER_BLOCK + 8); \
+			float		x0 = p0[j], x1 = p1[j], x2 = p2[j], x3 = p3[j]; \
+ \
+			a00 += x0 * r0; a01 += x0 * r1; \
+			a10 += x1 * r0; a11 += x1 * r1; \
+			a20 += x2 * r0; a21 += x2 * r1; \
+			a30 += x3 * r0; a31 += x3 * r1; \
+		} \
+		*(v8f *) (d) = a00; *(v8f *) (d + 8) = a01; \
+		*(v8f *) (d + kpad) = a10; *(v8f *) (d + kpad + 8) = a11; \
+		*(v8f *) (d + 2 * kpad) = a20; *(v8f *) (d + 2 * kpad + 8) = a21; \
+		*(v8f *) (d + 3 * kpad) = a30; *(v8f *) (d + 3 * kpad + 8) = a31; \
+	} \
+}
+
+typedef void (*DotBlockFn) (const float *p0, const float *p1, const float *p2,
+							const float *p3, int dims, const float *packed,
+							int kpad, float *dots);
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma")))
+static void
+dotBlockAvx2(const float *p0, const float *p1, const float *p2,
+			 const float *p3, int dims, const float *packed, int kpad,
+			 float *dots)
+DOT_BLOCK_BODY
+#endif
+
+static void
+dotBlockGeneric(const float *p0, const float *p1, const float *p2,
+				const float *p3, int dims, const float *packed, int kpad,
+				float *dots)
+DOT_BLOCK_BODY
+
+static DotBlockFn dotBlockImpl = NULL;
+
+/*
+ * dots must hold IVF_ASSIGN_BLOCK * kpad floats; with fewer than
+ * IVF_ASSIGN_BLOCK points the missing ones repeat the first, and their rows
+ * of dots are scratch.
+ */
 static void
 dotBlock(const float *const *pts, int npts, int dims,
-		 const float *centersT, int kpad, float *dots)
+		 const float *packed, int kpad, float *dots)
 {
-	memset(dots, 0, sizeof(float) * npts * kpad);
-	for (int j = 0; j < dims; j++)
+	if (dotBlockImpl == NULL)
 	{
-		const float *row = centersT + (Size) j * kpad;
-
-		for (int p = 0; p < npts; p++)
-		{
-			float		xj = pts[p][j];
-			v8f			xv = {xj, xj, xj, xj, xj, xj, xj, xj};
-			float	   *acc = dots + (Size) p * kpad;
-
-			for (int c = 0; c < kpad; c += IVF_CENTER_PAD)
-			{
-				v8f			a = *(const v8f *) (acc + c);
-
-				a += xv * *(const v8f *) (row + c);
-				*(v8f *) (acc + c) = a;
-			}
-		}
+		dotBlockImpl = dotBlockGeneric;
+#if defined(__x86_64__) && defined(__GNUC__)
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+			dotBlockImpl = dotBlockAvx2;
+#endif
 	}
+	dotBlockImpl(pts[0], pts[npts > 1 ? 1 : 0], pts[npts > 2 ? 2 : 0],
+				 pts[npts > 3 ? 3 : 0], dims, packed, kpad, dots);
 }
 
 /*
@@ -262,6 +324,9 @@ typedef struct KmeansState
 	float	   *xnorm;			/* |x|^2 */
 	int		   *counts;
 	float	   *half;			/* half the distance to the nearest center */
+	int			nnbr;			/* neighbours kept per center */
+	int		   *nbr;			/* k x nnbr nearest other centers */
+	float	   *nbrRadius;		/* distance to the nnbr-th neighbour */
 	float	   *drift;
 	float	   *centersT;
 	float	   *cnorms;
@@ -371,11 +436,37 @@ updateCenters(KmeansState *st, float *maxDrift, float *secondDrift,
 	pfree(sums);
 }
 
-/* half[c] = half the distance from center c to its nearest other center */
+/*
+ * Keep the m smallest of (d2, o) pairs in ascending order, m >= 1.
+ */
+static inline void
+keepNearest(float *bestd, int *besto, int *n, int m, float d2, int o)
+{
+	int			pos;
+
+	if (*n == m && d2 >= bestd[m - 1])
+		return;
+	pos = (*n < m) ? (*n)++ : m - 1;
+	while (pos > 0 && bestd[pos - 1] > d2)
+	{
+		bestd[pos] = bestd[pos - 1];
+		besto[pos] = besto[pos - 1];
+		pos--;
+	}
+	bestd[pos] = d2;
+	besto[pos] = o;
+}
+
+/*
+ * For every center: half the distance to its nearest other center (the s(c)
+ * of Hamerly), its nnbr nearest other centers, and the distance to the
+ * farthest of those (every other center is at least that far).
+ */
 static void
-computeHalfDistances(KmeansState *st)
+computeCenterNeighbors(KmeansState *st)
 {
 	int			kpad = paddedCount(st->k);
+	float	   *bestd = palloc(sizeof(float) * st->nnbr);
 
 	for (int c = 0; c < st->k; c += IVF_ASSIGN_BLOCK)
 	{
@@ -387,7 +478,8 @@ computeHalfDistances(KmeansState *st)
 		dotBlock(pts, npts, st->dims, st->centersT, kpad, st->scratch);
 		for (int p = 0; p < npts; p++)
 		{
-			float		best = FLT_MAX;
+			int		   *besto = st->nbr + (Size) (c + p) * st->nnbr;
+			int			n = 0;
 
 			for (int o = 0; o < st->k; o++)
 			{
@@ -397,12 +489,58 @@ computeHalfDistances(KmeansState *st)
 					continue;
 				d2 = st->cnorms[c + p] + st->cnorms[o] -
 					2 * st->scratch[(Size) p * kpad + o];
-				if (d2 < best)
-					best = d2;
+				keepNearest(bestd, besto, &n, st->nnbr, Max(0, d2), o);
 			}
-			st->half[c + p] = best == FLT_MAX ? FLT_MAX : 0.5f * sqrtf(Max(0, best));
+			st->half[c + p] = n > 0 ? 0.5f * sqrtf(bestd[0]) : FLT_MAX;
+			/* with every other center a neighbour, nothing lies beyond */
+			st->nbrRadius[c + p] = (n == st->k - 1) ? FLT_MAX : sqrtf(bestd[n - 1]);
 		}
 	}
+	pfree(bestd);
+}
+
+/*
+ * Re-assign point i, whose bounds failed, by looking only at its center's
+ * neighbours.  By the triangle inequality every other center is at least
+ * nbrRadius[a] - u away (u = exact distance to the own center a), so if the
+ * best candidate is nearer than that, it is the nearest center of all.
+ * Returns false when that cannot be proven; the caller then scores the
+ * point against all centers.  Sets assign, upper and lower on success.
+ */
+static bool
+assignByNeighbors(KmeansState *st, int i)
+{
+	const float *x = st->x + (Size) i * st->dims;
+	int			a = st->assign[i];
+	float		u = st->upper[i];
+	float		beyond = st->nbrRadius[a] - u;
+	float		b1 = u,
+				b2 = FLT_MAX;
+	int			best = a;
+	const int  *nbr = st->nbr + (Size) a * st->nnbr;
+
+	if (beyond <= 0 || u > beyond)
+		return false;
+	for (int n = 0; n < st->nnbr && n < st->k - 1; n++)
+	{
+		float		d = sqrtf(vector_kernels.l2sq_f32(x, st->centers + (Size) nbr[n] * st->dims,
+													  st->dims));
+
+		if (d < b1 || (d == b1 && nbr[n] < best))
+		{
+			b2 = b1;
+			b1 = d;
+			best = nbr[n];
+		}
+		else if (d < b2)
+			b2 = d;
+	}
+	if (b1 > beyond)
+		return false;
+	st->assign[i] = best;
+	st->upper[i] = b1;
+	st->lower[i] = Min(b2, beyond);
+	return true;
 }
 
 /*
@@ -419,7 +557,7 @@ hamerlyPass(KmeansState *st, float maxDrift, float secondDrift, int maxCenter,
 
 	IvfTransposeCenters(st->centers, st->k, st->dims, false,
 						st->centersT, st->cnorms);
-	computeHalfDistances(st);
+	computeCenterNeighbors(st);
 	for (int i = 0; i < st->n; i++)
 	{
 		int			a = st->assign[i];
@@ -435,6 +573,12 @@ hamerlyPass(KmeansState *st, float maxDrift, float secondDrift, int maxCenter,
 													 st->dims));
 		if (st->upper[i] <= z)
 			continue;
+		if (assignByNeighbors(st, i))
+		{
+			if (st->assign[i] != a)
+				changed++;
+			continue;
+		}
 		pending[npending++] = i;
 		if (npending == IVF_ASSIGN_BLOCK || i == st->n - 1)
 		{
@@ -478,13 +622,17 @@ lloyd(KmeansState *st)
 	{
 		float		maxDrift,
 					secondDrift;
-		int			maxCenter;
+		int			maxCenter,
+					changed;
 
 		CHECK_FOR_INTERRUPTS();
 		updateCenters(st, &maxDrift, &secondDrift, &maxCenter);
 		if (maxDrift == 0)
 			break;
-		if (hamerlyPass(st, maxDrift, secondDrift, maxCenter, pending) == 0)
+		changed = hamerlyPass(st, maxDrift, secondDrift, maxCenter, pending);
+		elog(DEBUG1, "ivfflat k-means iteration %d: %d of %d points moved",
+			 iter + 1, changed, st->n);
+		if (changed <= st->n / IVF_KMEANS_STOP_FRACTION)
 			break;
 	}
 }
@@ -536,6 +684,9 @@ IvfKmeans(const float *samples, int nsamples, int dims, int k,
 	st.xnorm = palloc(sizeof(float) * nsamples);
 	st.counts = palloc(sizeof(int) * k);
 	st.half = palloc(sizeof(float) * k);
+	st.nnbr = Min(k - 1, IVF_KMEANS_NEIGHBORS);
+	st.nbr = palloc(sizeof(int) * (Size) k * Max(st.nnbr, 1));
+	st.nbrRadius = palloc(sizeof(float) * k);
 	st.drift = palloc(sizeof(float) * k);
 	st.centersT = palloc(sizeof(float) * (Size) dims * kpad);
 	st.cnorms = palloc(sizeof(float) * kpad);
@@ -551,6 +702,8 @@ IvfKmeans(const float *samples, int nsamples, int dims, int k,
 	pfree(st.xnorm);
 	pfree(st.counts);
 	pfree(st.half);
+	pfree(st.nbr);
+	pfree(st.nbrRadius);
 	pfree(st.drift);
 	pfree(st.centersT);
 	pfree(st.cnorms);
