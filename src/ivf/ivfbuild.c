@@ -24,7 +24,9 @@
 
 #include <math.h>
 
+#include "access/parallel.h"
 #include "access/tableam.h"
+#include "access/table.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "catalog/pg_operator_d.h"
@@ -33,7 +35,11 @@
 #include "common/pg_prng.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
+#include "storage/condition_variable.h"
+#include "storage/spin.h"
+#include "utils/snapmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/tuplesort.h"
@@ -69,6 +75,7 @@ typedef struct IvfBuildState
 
 	/* centers, float and transposed for the assignment kernel */
 	float	   *centers;
+	float	   *sharedCenters;	/* copy in the parallel DSM, leader only */
 	float	   *centersT;
 	float	   *cnorms;
 	float	   *scratch;
@@ -334,9 +341,13 @@ assignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		flushBatch(bs);
 }
 
-/* Second pass: assign every row and sort by (list, tid). */
+/*
+ * Set up the assignment of rows: the sort descriptor and slots, and the
+ * centers packed for the assignment kernel.  coordinate is NULL for a
+ * serial sort, else describes this participant of a parallel sort.
+ */
 static void
-assignRows(IvfBuildState *bs)
+beginAssign(IvfBuildState *bs, SortCoordinate coordinate, int workMem)
 {
 	AttrNumber	attNums[] = {1, 2};
 	Oid			sortOperators[] = {Int4LessOperator, TIDLessOperator};
@@ -353,8 +364,8 @@ assignRows(IvfBuildState *bs)
 	bs->sortedSlot = MakeSingleTupleTableSlot(bs->sortdesc, &TTSOpsMinimalTuple);
 	bs->sortstate = tuplesort_begin_heap(bs->sortdesc, 2, attNums,
 										 sortOperators, sortCollations,
-										 nullsFirst, maintenance_work_mem,
-										 NULL, TUPLESORT_NONE);
+										 nullsFirst, workMem,
+										 coordinate, TUPLESORT_NONE);
 
 	bs->centersT = palloc_extended(sizeof(float) * (Size) bs->dims * kpad,
 								   MCXT_ALLOC_HUGE);
@@ -363,7 +374,13 @@ assignRows(IvfBuildState *bs)
 	bs->batchx = palloc(sizeof(float) * IVF_BUILD_BATCH * (Size) bs->dims);
 	IvfTransposeCenters(bs->centers, bs->lists, bs->dims, bs->opc.spherical,
 						bs->centersT, bs->cnorms);
+}
 
+/* Second pass, serial: assign every row and sort by (list, tid). */
+static void
+assignRows(IvfBuildState *bs)
+{
+	beginAssign(bs, NULL, maintenance_work_mem);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_IVF_PHASE_ASSIGN);
 	if (bs->heap != NULL)
@@ -372,6 +389,256 @@ assignRows(IvfBuildState *bs)
 											   assignCallback, bs, NULL);
 	flushBatch(bs);
 	tuplesort_performsort(bs->sortstate);
+}
+
+/*
+ * Parallel build
+ *
+ * Only the second heap scan runs in parallel: sampling and k-means are
+ * cheap next to assigning every row.  Each participant (the workers and
+ * the leader) scans part of the heap through a parallel table scan, assigns
+ * its rows with the centers the leader put in shared memory, and sorts
+ * them in its own tuplesort; the leader then merges the participants' runs
+ * and writes the pages as in a serial build.  The sort key (list, tid)
+ * makes the result independent of how the heap was split.  The layout
+ * follows nbtsort.c.
+ */
+#define PARALLEL_KEY_IVF_SHARED		UINT64CONST(0xA1F0000000000001)
+#define PARALLEL_KEY_TUPLESORT		UINT64CONST(0xA1F0000000000002)
+#define PARALLEL_KEY_CENTERS		UINT64CONST(0xA1F0000000000003)
+
+typedef struct IvfShared
+{
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	int			scantuplesortstates;
+	int			lists;
+	int			dims;
+
+	ConditionVariable workersdonecv;
+	slock_t		mutex;
+	int			nparticipantsdone;
+	double		reltuples;
+	double		indtuples;
+	/* ParallelTableScanDescData follows */
+} IvfShared;
+
+#define ParallelTableScanFromIvfShared(shared) \
+	(ParallelTableScanDesc) ((char *) (shared) + BUFFERALIGN(sizeof(IvfShared)))
+
+typedef struct IvfLeader
+{
+	ParallelContext *pcxt;
+	int			nparticipanttuplesorts;
+	IvfShared  *shared;
+	Sharedsort *sharedsort;
+	Snapshot	snapshot;
+} IvfLeader;
+
+/*
+ * One participant's share of the assignment: scan part of the heap, sort
+ * its rows, report the counts.  bs has the opclass, index, centers.
+ */
+static void
+participate(IvfBuildState *bs, IvfShared *shared, Sharedsort *sharedsort,
+			int sortmem)
+{
+	SortCoordinate coordinate = palloc0(sizeof(SortCoordinateData));
+	TableScanDesc scan;
+	double		reltuples;
+
+	coordinate->isWorker = true;
+	coordinate->nParticipants = -1;
+	coordinate->sharedsort = sharedsort;
+	beginAssign(bs, coordinate, sortmem);
+
+	scan = table_beginscan_parallel(bs->heap,
+									ParallelTableScanFromIvfShared(shared));
+	reltuples = table_index_build_scan(bs->heap, bs->index, bs->indexInfo,
+									   true, false, assignCallback, bs, scan);
+	flushBatch(bs);
+	tuplesort_performsort(bs->sortstate);
+
+	SpinLockAcquire(&shared->mutex);
+	shared->nparticipantsdone++;
+	shared->reltuples += reltuples;
+	shared->indtuples += bs->indtuples;
+	SpinLockRelease(&shared->mutex);
+	ConditionVariableSignal(&shared->workersdonecv);
+
+	tuplesort_end(bs->sortstate);
+	bs->sortstate = NULL;
+	ExecDropSingleTupleTableSlot(bs->slot);
+	ExecDropSingleTupleTableSlot(bs->sortedSlot);
+}
+
+/* Entry point of a parallel worker, found by name by the parallel machinery */
+PGDLLEXPORT void IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+
+void
+IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	IvfShared  *shared = shm_toc_lookup(toc, PARALLEL_KEY_IVF_SHARED, false);
+	Sharedsort *sharedsort = shm_toc_lookup(toc, PARALLEL_KEY_TUPLESORT, false);
+	float	   *centers = shm_toc_lookup(toc, PARALLEL_KEY_CENTERS, false);
+	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
+	IvfBuildState bs;
+
+	memset(&bs, 0, sizeof(bs));
+	bs.heap = table_open(shared->heaprelid, heapLockmode);
+	bs.index = index_open(shared->indexrelid, indexLockmode);
+	bs.indexInfo = BuildIndexInfo(bs.index);
+	bs.indexInfo->ii_Concurrent = shared->isconcurrent;
+	bs.forknum = MAIN_FORKNUM;
+	bs.dims = shared->dims;
+	bs.lists = shared->lists;
+	bs.centers = centers;
+	IvfGetOpclass(bs.index, &bs.opc);
+	bs.tmpCtx = AllocSetContextCreate(CurrentMemoryContext,
+									  "ivfflat build temporary context",
+									  ALLOCSET_DEFAULT_SIZES);
+	tuplesort_attach_shared(sharedsort, seg);
+
+	participate(&bs, shared, sharedsort,
+				maintenance_work_mem / shared->scantuplesortstates);
+
+	index_close(bs.index, indexLockmode);
+	table_close(bs.heap, heapLockmode);
+}
+
+/*
+ * Launch workers for the assignment pass.  Returns NULL when none could be
+ * started, and the caller builds serially.
+ */
+static IvfLeader *
+beginParallel(IvfBuildState *bs, int request)
+{
+	ParallelContext *pcxt;
+	IvfShared  *shared;
+	Sharedsort *sharedsort;
+	Snapshot	snapshot;
+	Size		estshared,
+				estsort,
+				estcenters = sizeof(float) * (Size) bs->lists * bs->dims;
+	IvfLeader  *leader;
+	bool		isconcurrent = bs->indexInfo->ii_Concurrent;
+	int			scantuplesortstates = request + 1;	/* the leader takes part */
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vector", "IvfParallelBuildMain", request);
+
+	snapshot = isconcurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	estshared = BUFFERALIGN(sizeof(IvfShared)) +
+		table_parallelscan_estimate(bs->heap, snapshot);
+	estsort = tuplesort_estimate_shared(scantuplesortstates);
+	shm_toc_estimate_chunk(&pcxt->estimator, estshared);
+	shm_toc_estimate_chunk(&pcxt->estimator, estsort);
+	shm_toc_estimate_chunk(&pcxt->estimator, estcenters);
+	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return NULL;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, estshared);
+	memset(shared, 0, sizeof(IvfShared));
+	shared->heaprelid = RelationGetRelid(bs->heap);
+	shared->indexrelid = RelationGetRelid(bs->index);
+	shared->isconcurrent = isconcurrent;
+	shared->scantuplesortstates = scantuplesortstates;
+	shared->lists = bs->lists;
+	shared->dims = bs->dims;
+	ConditionVariableInit(&shared->workersdonecv);
+	SpinLockInit(&shared->mutex);
+	table_parallelscan_initialize(bs->heap, ParallelTableScanFromIvfShared(shared),
+								  snapshot);
+	sharedsort = shm_toc_allocate(pcxt->toc, estsort);
+	tuplesort_initialize_shared(sharedsort, scantuplesortstates, pcxt->seg);
+	bs->sharedCenters = shm_toc_allocate(pcxt->toc, estcenters);
+	memcpy(bs->sharedCenters, bs->centers, estcenters);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_IVF_SHARED, shared);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_TUPLESORT, sharedsort);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_CENTERS, bs->sharedCenters);
+
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		WaitForParallelWorkersToFinish(pcxt);
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return NULL;
+	}
+
+	elog(DEBUG1, "ivfflat build launched %d of %d parallel workers",
+		 pcxt->nworkers_launched, request);
+	leader = palloc0(sizeof(IvfLeader));
+	leader->pcxt = pcxt;
+	leader->nparticipanttuplesorts = pcxt->nworkers_launched + 1;
+	leader->shared = shared;
+	leader->sharedsort = sharedsort;
+	leader->snapshot = snapshot;
+	WaitForParallelWorkersToAttach(pcxt);
+	return leader;
+}
+
+/*
+ * Parallel second pass: take part as a worker, wait for the others, then
+ * open the merged sort for loadEntries.
+ */
+static void
+assignRowsParallel(IvfBuildState *bs, IvfLeader *leader)
+{
+	IvfShared  *shared = leader->shared;
+	SortCoordinate coordinate;
+	IvfBuildState mine = *bs;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
+								 PROGRESS_IVF_PHASE_ASSIGN);
+	mine.indtuples = 0;
+	participate(&mine, shared, leader->sharedsort,
+				maintenance_work_mem / shared->scantuplesortstates);
+
+	for (;;)
+	{
+		SpinLockAcquire(&shared->mutex);
+		if (shared->nparticipantsdone == leader->nparticipanttuplesorts)
+		{
+			bs->reltuples = shared->reltuples;
+			bs->indtuples = shared->indtuples;
+			SpinLockRelease(&shared->mutex);
+			break;
+		}
+		SpinLockRelease(&shared->mutex);
+		ConditionVariableSleep(&shared->workersdonecv,
+							   WAIT_EVENT_PARALLEL_CREATE_INDEX_SCAN);
+	}
+	ConditionVariableCancelSleep();
+
+	coordinate = palloc0(sizeof(SortCoordinateData));
+	coordinate->isWorker = false;
+	coordinate->nParticipants = leader->nparticipanttuplesorts;
+	coordinate->sharedsort = leader->sharedsort;
+	beginAssign(bs, coordinate, maintenance_work_mem);
+	tuplesort_performsort(bs->sortstate);
+}
+
+static void
+endParallel(IvfLeader *leader)
+{
+	WaitForParallelWorkersToFinish(leader->pcxt);
+	if (IsMVCCSnapshot(leader->snapshot))
+		UnregisterSnapshot(leader->snapshot);
+	DestroyParallelContext(leader->pcxt);
+	ExitParallelMode();
 }
 
 /* Start a new entry page, linked from *buf's page when that is valid. */
@@ -490,6 +757,8 @@ static void
 buildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 		   ForkNumber forknum, IvfBuildState *bs)
 {
+	IvfLeader  *leader = NULL;
+
 	memset(bs, 0, sizeof(IvfBuildState));
 	bs->heap = heap;
 	bs->index = index;
@@ -504,8 +773,15 @@ buildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 
 	computeCenters(bs);
 	writeMetaAndLists(bs);
-	assignRows(bs);
+	if (heap != NULL && bs->indexInfo->ii_ParallelWorkers > 0)
+		leader = beginParallel(bs, bs->indexInfo->ii_ParallelWorkers);
+	if (leader != NULL)
+		assignRowsParallel(bs, leader);
+	else
+		assignRows(bs);
 	loadEntries(bs);
+	if (leader != NULL)
+		endParallel(leader);
 	fillListTuples(bs);
 
 	if (RelationNeedsWAL(index) || forknum == INIT_FORKNUM)
@@ -528,6 +804,9 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
+	/* PostgreSQL 15 plans workers for btree only; ask for ours here */
+	indexInfo->ii_ParallelWorkers =
+		plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
 	buildIndex(heap, index, indexInfo, MAIN_FORKNUM, &bs);
 
 	result = palloc(sizeof(IndexBuildResult));
