@@ -482,8 +482,10 @@ IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	IvfShared  *shared = shm_toc_lookup(toc, PARALLEL_KEY_IVF_SHARED, false);
 	Sharedsort *sharedsort = shm_toc_lookup(toc, PARALLEL_KEY_TUPLESORT, false);
 	float	   *centers = shm_toc_lookup(toc, PARALLEL_KEY_CENTERS, false);
-	LOCKMODE	heapLockmode = shared->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
-	LOCKMODE	indexLockmode = shared->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
+	LOCKMODE	heapLockmode = shared->isconcurrent ?
+		ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE	indexLockmode = shared->isconcurrent ?
+		RowExclusiveLock : AccessExclusiveLock;
 	IvfBuildState bs;
 
 	memset(&bs, 0, sizeof(bs));

@@ -24,9 +24,9 @@
 
 /*
  * Move the list's insertPage hint to blkno (inserts and vacuum).  Takes an
- * exclusive lock on the list page only; the caller holds no other buffer lock, so this cannot
- * deadlock with scans.  Not worth a retry loop: a stale hint only costs the
- * next insert a walk along the chain.
+ * exclusive lock on the list page only; the caller holds no other buffer
+ * lock, so this cannot deadlock with scans.  WAL-logged, though only a hint:
+ * a stale hint costs the next insert a walk along the chain, no more.
  */
 void
 IvfUpdateInsertPage(Relation index, const IvfListRef *ref, BlockNumber blkno)

@@ -85,7 +85,8 @@ IvfTransposeCenters(const float *centers, int k, int dims, bool spherical,
 	for (int c = 0; c < kpad; c++)
 	{
 		double		norm = 0;
-		float	   *blk = packed + (Size) (c / IVF_CENTER_BLOCK) * dims * IVF_CENTER_BLOCK;
+		float	   *blk = packed +
+			(Size) (c / IVF_CENTER_BLOCK) * dims * IVF_CENTER_BLOCK;
 
 		if (c < k)
 		{
@@ -523,8 +524,8 @@ assignByNeighbors(KmeansState *st, int i)
 		return false;
 	for (int n = 0; n < st->nnbr && n < st->k - 1; n++)
 	{
-		float		d = sqrtf(vector_kernels.l2sq_f32(x, st->centers + (Size) nbr[n] * st->dims,
-													  st->dims));
+		const float *c = st->centers + (Size) nbr[n] * st->dims;
+		float		d = sqrtf(vector_kernels.l2sq_f32(x, c, st->dims));
 
 		if (d < b1 || (d == b1 && nbr[n] < best))
 		{

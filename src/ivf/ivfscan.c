@@ -162,7 +162,8 @@ scanList(IndexScanDesc scan, const IvfListRef *list)
 		}
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			IvfEntryTuple et = (IvfEntryTuple) PageGetItem(page, PageGetItemId(page, off));
+			IvfEntryTuple et = (IvfEntryTuple)
+				PageGetItem(page, PageGetItemId(page, off));
 			IvfScanItem *item = &so->items[so->nitems++];
 
 			item->distance = IvfDistance(&so->opc, so->query,
