@@ -71,11 +71,11 @@ SELECT count(*) FROM (SELECT id FROM ivf_items ORDER BY embedding <=> '[0,0,0,0,
 SET ivfflat.probes = 1;
 WITH idx AS (
 	SELECT row_number() OVER () AS i, d FROM (
-		SELECT embedding <-> '[1,2,3,4,5,6,7,8]' AS d FROM ivf_items
-		ORDER BY embedding <-> '[1,2,3,4,5,6,7,8]' LIMIT 10) s),
+		SELECT embedding <-> (SELECT embedding FROM ivf_items WHERE id = 5) AS d FROM ivf_items
+		ORDER BY embedding <-> (SELECT embedding FROM ivf_items WHERE id = 5) LIMIT 10) s),
 exact AS (
 	SELECT row_number() OVER (ORDER BY d) AS i, d FROM (
-		SELECT embedding <-> '[1,2,3,4,5,6,7,8]' AS d FROM ivf_items
+		SELECT embedding <-> (SELECT embedding FROM ivf_items WHERE id = 5) AS d FROM ivf_items
 		WHERE embedding IS NOT NULL OFFSET 0) s)
 SELECT count(*) AS n,
 	count(*) FILTER (WHERE idx.d < exact.d) AS nearer_than_exact,

@@ -47,8 +47,16 @@
 #include "distance/distance.h"
 #include "ivf/ivf.h"
 
-/* Sample size per list; more samples give better centers, slower builds. */
-#define IVF_SAMPLES_PER_LIST	50
+/*
+ * Sample size.  More samples give better centers (recall at low probes) and
+ * slower builds; one k-means pass costs samples x lists x dims multiply-adds.
+ * So the sample gets as many rows per list as IVF_KMEANS_BUDGET allows for
+ * one pass, between IVF_MIN_SAMPLES_PER_LIST and IVF_MAX_SAMPLES_PER_LIST
+ * (FAISS samples up to 256 per list).
+ */
+#define IVF_MIN_SAMPLES_PER_LIST	50
+#define IVF_MAX_SAMPLES_PER_LIST	256
+#define IVF_KMEANS_BUDGET			((double) (1 << 30))
 
 /* Rows assigned together by the batched kernel */
 #define IVF_BUILD_BATCH			64
@@ -99,8 +107,8 @@ typedef struct IvfBuildState
 } IvfBuildState;
 
 /*
- * Size the sample: IVF_SAMPLES_PER_LIST per list, less if the sample would
- * not fit in maintenance_work_mem next to the centers.  Errors out if even
+ * Size the sample (see IVF_KMEANS_BUDGET), less if the sample would not fit
+ * in maintenance_work_mem next to the centers.  Errors out if even
  * the centers do not fit.
  */
 static void
@@ -110,6 +118,7 @@ sizeSample(IvfBuildState *bs)
 	Size		row = sizeof(float) * bs->dims;
 	Size		centerMem = (Size) bs->lists * (3 * row + sizeof(IvfListRef) + 64);
 	Size		room;
+	double		perList;
 
 	if (centerMem > mem)
 		ereport(ERROR,
@@ -118,7 +127,10 @@ sizeSample(IvfBuildState *bs)
 						centerMem / (1024 * 1024) + 1, maintenance_work_mem / 1024),
 				 errhint("Increase maintenance_work_mem or decrease lists.")));
 	room = (mem - centerMem) / (row + 4 * sizeof(float));
-	bs->maxsamples = (int) Min((Size) bs->lists * IVF_SAMPLES_PER_LIST, room);
+	perList = IVF_KMEANS_BUDGET / ((double) bs->lists * bs->lists * bs->dims);
+	perList = Max(perList, IVF_MIN_SAMPLES_PER_LIST);
+	perList = Min(perList, IVF_MAX_SAMPLES_PER_LIST);
+	bs->maxsamples = (int) Min((Size) (bs->lists * perList), room);
 	bs->maxsamples = Max(bs->maxsamples, 1);
 }
 
