@@ -171,6 +171,19 @@ SET ivfflat.nonexistent = 1;
 SET enable_seqscan = off;
 SELECT id FROM ivf_items ORDER BY embedding <-> '[1,2,3]' LIMIT 1;
 RESET enable_seqscan;
+-- an opclass with a wrong support function, and one without FUNCTION 4
+CREATE OPERATOR CLASS ivf_bad_ops FOR TYPE vector USING ivfflat AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_norm(vector),
+	FUNCTION 4 ivf_vector_support(internal);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'ivf_bad_ops';
+CREATE OPERATOR CLASS ivf_nosupport_ops FOR TYPE vector USING ivfflat AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_l2_squared_distance(vector, vector);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'ivf_nosupport_ops';
+CREATE INDEX ON ivf_small USING ivfflat (embedding ivf_nosupport_ops);
+DROP OPERATOR FAMILY ivf_bad_ops USING ivfflat;
+DROP OPERATOR FAMILY ivf_nosupport_ops USING ivfflat;
 \set VERBOSITY default
 
 DROP TABLE ivf_items, ivf_centers, ivf_queries, ivf_empty, ivf_small,
