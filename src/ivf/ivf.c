@@ -376,21 +376,39 @@ IvfReadMeta(Relation index, IvfMetaPageData *meta)
 }
 
 /*
- * Read every list tuple.  When value is not 0, also compute each center's
- * distance to it.  Returns a palloc'd array of *nlists refs in list order.
- * Takes a share lock on one list page at a time.  insertPage is a hint and
- * may be stale by the time the caller uses it.
+ * What a backend keeps of an index in rd_amcache: the position and center of
+ * every list.  These never change after the build (a rebuild gets a new
+ * relfilenode and so a relcache invalidation, which frees rd_amcache), so
+ * the cache cannot go stale; the insertPage hints it holds can, and callers
+ * that need a fresh hint read it with IvfGetInsertPage.
  */
-IvfListRef *
-IvfReadLists(Relation index, const IvfOpclass *opc, Datum value, int *nlists)
+typedef struct IvfListCache
+{
+	int			nlists;
+	IvfListRef *refs;
+	Pointer    *centers;
+} IvfListCache;
+
+/*
+ * Read every list tuple into a new cache.  Share-locks one page at a time.
+ * The cache is one chunk in rd_indexcxt (header, refs, centers), because a
+ * relcache flush frees rd_amcache with a single pfree.
+ */
+static IvfListCache *
+loadListCache(Relation index)
 {
 	IvfMetaPageData meta;
 	IvfListRef *refs;
+	Pointer    *centers;
+	IvfListCache *cache;
 	BlockNumber blkno = IVF_FIRST_LIST_BLKNO;
+	Size		total = 0;
+	char	   *p;
 	int			n = 0;
 
 	IvfReadMeta(index, &meta);
 	refs = palloc(sizeof(IvfListRef) * meta.lists);
+	centers = palloc(sizeof(Pointer) * meta.lists);
 	while (BlockNumberIsValid(blkno))
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
@@ -416,13 +434,80 @@ IvfReadLists(Relation index, const IvfOpclass *opc, Datum value, int *nlists)
 			refs[n].insertPage = lt->insertPage;
 			refs[n].listBlkno = blkno;
 			refs[n].listOffno = off;
-			refs[n].distance = value ?
-				IvfDistance(opc, value, PointerGetDatum(lt->center)) : 0;
+			refs[n].distance = 0;
+			centers[n] = palloc(VARSIZE(lt->center));
+			memcpy(centers[n], lt->center, VARSIZE(lt->center));
+			total += MAXALIGN(VARSIZE(lt->center));
 			n++;
 		}
 		blkno = IvfPageGetNext(page);
 		UnlockReleaseBuffer(buf);
 	}
-	*nlists = n;
+	if (n != meta.lists)
+		elog(ERROR, "index \"%s\" has %d list tuples for %u lists",
+			 RelationGetRelationName(index), n, meta.lists);
+
+	total += MAXALIGN(sizeof(IvfListCache)) + MAXALIGN(sizeof(IvfListRef) * n) +
+		MAXALIGN(sizeof(Pointer) * n);
+	p = MemoryContextAllocHuge(index->rd_indexcxt, total);
+	cache = (IvfListCache *) p;
+	p += MAXALIGN(sizeof(IvfListCache));
+	cache->nlists = n;
+	cache->refs = (IvfListRef *) p;
+	memcpy(cache->refs, refs, sizeof(IvfListRef) * n);
+	p += MAXALIGN(sizeof(IvfListRef) * n);
+	cache->centers = (Pointer *) p;
+	p += MAXALIGN(sizeof(Pointer) * n);
+	for (int l = 0; l < n; l++)
+	{
+		cache->centers[l] = p;
+		memcpy(p, centers[l], VARSIZE(centers[l]));
+		p += MAXALIGN(VARSIZE(centers[l]));
+		pfree(centers[l]);
+	}
+	pfree(refs);
+	pfree(centers);
+	return cache;
+}
+
+/*
+ * Every list, with (when value is not 0) its center's distance to value.
+ * Returns a palloc'd array of *nlists refs in list order.  Reads the list
+ * pages only the first time in a backend (see IvfListCache); the
+ * insertPage hints in the result may be stale.
+ */
+IvfListRef *
+IvfReadLists(Relation index, const IvfOpclass *opc, Datum value, int *nlists)
+{
+	IvfListCache *cache = (IvfListCache *) index->rd_amcache;
+	IvfListRef *refs;
+
+	if (cache == NULL)
+	{
+		cache = loadListCache(index);
+		index->rd_amcache = cache;
+	}
+	refs = palloc(sizeof(IvfListRef) * cache->nlists);
+	memcpy(refs, cache->refs, sizeof(IvfListRef) * cache->nlists);
+	if (value)
+		for (int l = 0; l < cache->nlists; l++)
+			refs[l].distance = IvfDistance(opc, value,
+										   PointerGetDatum(cache->centers[l]));
+	*nlists = cache->nlists;
 	return refs;
+}
+
+/* The list's current insertPage hint; share-locks its list page. */
+BlockNumber
+IvfGetInsertPage(Relation index, const IvfListRef *ref)
+{
+	Buffer		buf = ReadBuffer(index, ref->listBlkno);
+	Page		page;
+	BlockNumber blkno;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	blkno = ((IvfListTuple) PageGetItem(page, PageGetItemId(page, ref->listOffno)))->insertPage;
+	UnlockReleaseBuffer(buf);
+	return blkno;
 }

@@ -113,6 +113,7 @@ extern Buffer IvfNewBuffer(Relation index, ForkNumber forknum);
 extern void IvfReadMeta(Relation index, IvfMetaPageData *meta);
 extern IvfListRef *IvfReadLists(Relation index, const IvfOpclass *opc,
 								Datum value, int *nlists);
+extern BlockNumber IvfGetInsertPage(Relation index, const IvfListRef *ref);
 extern void IvfCheckValueSize(Relation index, Size valsize);
 
 /* ivfkmeans.c */

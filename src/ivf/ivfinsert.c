@@ -3,8 +3,8 @@
  * ivfinsert.c
  *	  aminsert of ivfflat: add a value to the list of its nearest center.
  *
- * The list tuples are read under a share lock, one list page at a time, to
- * pick the nearest center.  The entry goes on the first page with room,
+ * The centers come from the backend's list cache (IvfReadLists) to pick the
+ * nearest; the list's insertPage hint is read fresh from its list page.  The entry goes on the first page with room,
  * starting at the list's insertPage hint and following the chain; when the
  * last page is full a page is appended.  Every page change is one generic
  * WAL record.  See src/ivf/README, "Insert" and "Locking".
@@ -85,7 +85,8 @@ static void
 insertIntoList(Relation index, const IvfListRef *ref, IvfEntryTuple et,
 			   Size tsize)
 {
-	BlockNumber blkno = ref->insertPage;
+	BlockNumber start = IvfGetInsertPage(index, ref);
+	BlockNumber blkno = start;
 
 	for (;;)
 	{
@@ -123,7 +124,7 @@ insertIntoList(Relation index, const IvfListRef *ref, IvfEntryTuple et,
 		UnlockReleaseBuffer(buf);
 		blkno = next;
 	}
-	if (blkno != ref->insertPage)
+	if (blkno != start)
 		IvfUpdateInsertPage(index, ref, blkno);
 }
 
