@@ -702,6 +702,7 @@ loadEntries(IvfBuildState *bs)
 
 			if (list != l)
 				break;
+			CHECK_FOR_INTERRUPTS();
 			tid = (ItemPointer) DatumGetPointer(slot_getattr(bs->sortedSlot, 2, &isnull));
 			/* the sort may have shortened the varlena header: restore it */
 			oldCtx = MemoryContextSwitchTo(bs->tmpCtx);

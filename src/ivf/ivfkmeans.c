@@ -45,6 +45,9 @@
  */
 #define IVF_KMEANS_NEIGHBORS		32
 
+/* k-means++ seeding is used while it costs at most this many multiply-adds */
+#define IVF_SEEDING_BUDGET			((double) (1 << 30) * 4)
+
 /* Fixed seed: the same input and settings give the same index. */
 #define IVF_KMEANS_SEED				0x5EED1F
 
@@ -236,6 +239,7 @@ IvfAssignBatch(const float *x, int n, int dims, const float *centersT,
 		float		bestScore[IVF_ASSIGN_BLOCK];
 		int			npts = Min(IVF_ASSIGN_BLOCK, n - i);
 
+		CHECK_FOR_INTERRUPTS();
 		for (int p = 0; p < npts; p++)
 			pts[p] = x + (Size) (i + p) * dims;
 		scoreBlock(pts, npts, dims, centersT, cnorms, k, scratch,
@@ -371,6 +375,7 @@ fillEmptyClusters(KmeansState *st)
 
 		if (st->counts[c] > 0)
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < st->n; i++)
 			if (st->counts[st->assign[i]] > 1 &&
 				(far < 0 || st->upper[i] > st->upper[far]))
@@ -474,6 +479,7 @@ computeCenterNeighbors(KmeansState *st)
 		const float *pts[IVF_ASSIGN_BLOCK] = {0};
 		int			npts = Min(IVF_ASSIGN_BLOCK, st->k - c);
 
+		CHECK_FOR_INTERRUPTS();
 		for (int p = 0; p < npts; p++)
 			pts[p] = st->centers + (Size) (c + p) * st->dims;
 		dotBlock(pts, npts, st->dims, st->centersT, kpad, st->scratch);
@@ -564,6 +570,7 @@ hamerlyPass(KmeansState *st, float maxDrift, float secondDrift, int maxCenter,
 		int			a = st->assign[i];
 		float		z;
 
+		CHECK_FOR_INTERRUPTS();
 		st->upper[i] += st->drift[a];
 		st->lower[i] -= (a == maxCenter) ? secondDrift : maxDrift;
 		z = Max(st->lower[i], st->half[a]);
@@ -615,6 +622,7 @@ lloyd(KmeansState *st)
 	{
 		int			npts = Min(IVF_ASSIGN_BLOCK, st->n - i);
 
+		CHECK_FOR_INTERRUPTS();
 		for (int p = 0; p < npts; p++)
 			pending[p] = i + p;
 		assignFull(st, pending, npts);
@@ -671,7 +679,16 @@ IvfKmeans(const float *samples, int nsamples, int dims, int k,
 		return;
 	}
 
-	seedCenters(samples, nsamples, dims, k, centers, &rng);
+	if ((double) Min(nsamples, 4 * k + 256) * k * dims <= IVF_SEEDING_BUDGET)
+		seedCenters(samples, nsamples, dims, k, centers, &rng);
+	else
+	{
+		/*
+		 * k-means++ costs O(k^2 dims) here; for very many lists take the
+		 * first k samples, a random subset already (as FAISS seeds).
+		 */
+		memcpy(centers, samples, sizeof(float) * (Size) k * dims);
+	}
 
 	st.x = samples;
 	st.n = nsamples;
