@@ -87,8 +87,8 @@ FuzzCall(PGFunction fn, int nargs, Datum *args)
 }
 
 /* Typmod from the header byte(s); advances *data and *size past them. */
-static int32
-takeTypmod(const uint8_t **data, size_t *size)
+int32
+FuzzTakeTypmod(const uint8_t **data, size_t *size)
 {
 	uint8_t		b = (*data)[0];
 
@@ -139,8 +139,8 @@ checkSame(const FuzzType *type, Datum a, Datum b, const char *how,
  * out -> in and send -> recv must reproduce value exactly.  An ERROR here
  * is a finding: the type rejected its own output.
  */
-static void
-checkRoundTrip(const FuzzType *type, Datum value, int32 typmod)
+void
+FuzzCheckRoundTrip(const FuzzType *type, Datum value, int32 typmod)
 {
 	PG_TRY();
 	{
@@ -192,7 +192,7 @@ roundTrip(const FuzzType *type, Datum value, int32 typmod)
 void
 FuzzTextInput(const FuzzType *type, const uint8_t *data, size_t size)
 {
-	int32		typmod = takeTypmod(&data, &size);
+	int32		typmod = FuzzTakeTypmod(&data, &size);
 	char	   *lit = palloc(size + 1);
 	Datum		args[3];
 	Datum		value;
@@ -203,13 +203,13 @@ FuzzTextInput(const FuzzType *type, const uint8_t *data, size_t size)
 	args[1] = ObjectIdGetDatum(InvalidOid);
 	args[2] = Int32GetDatum(typmod);
 	value = FuzzCall(type->in, 3, args);
-	checkRoundTrip(type, value, typmod);
+	FuzzCheckRoundTrip(type, value, typmod);
 }
 
 void
 FuzzBinaryInput(const FuzzType *type, const uint8_t *data, size_t size)
 {
-	int32		typmod = takeTypmod(&data, &size);
+	int32		typmod = FuzzTakeTypmod(&data, &size);
 	StringInfoData msg;
 	Datum		args[3];
 	Datum		value;
@@ -231,7 +231,7 @@ FuzzBinaryInput(const FuzzType *type, const uint8_t *data, size_t size)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("incorrect binary data format")));
-	checkRoundTrip(type, value, typmod);
+	FuzzCheckRoundTrip(type, value, typmod);
 }
 
 void

@@ -29,6 +29,8 @@ for h in "$@"; do
 		*_typmod_in) opts+=(-max_len=256) ;;
 		*_in) opts+=(-max_len=131072 -dict=vector.dict) ;;
 		*_recv) opts+=(-max_len=70000) ;;
+		*_subvector) opts+=(-max_len=4096 -dict=vector.dict) ;;
+		*) opts+=(-max_len=4096) ;;
 	esac
 	before=$(ls fuzz_build/artifacts | grep -c "^$h-")
 	"./$h" "${opts[@]}" "$work" "corpus/$h" >"$log" 2>&1

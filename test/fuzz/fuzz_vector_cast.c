@@ -1,0 +1,164 @@
+/*-------------------------------------------------------------------------
+ *
+ * fuzz_vector_cast.c
+ *	  libFuzzer harness for the casts between arrays and vector.
+ *
+ * Input: byte 0 picks the element type (% 3: int4, float4, float8), bits
+ * 2-3 the shape (0: 1-D, 1: 2-D when the count is even, 2: 3-D, 3: empty)
+ * and bit 4 a NULL at element (byte0 >> 5) % n; byte 1 is the typmod
+ * header of fuzz_common.c; the rest are the elements in native byte order.
+ *
+ * Checked: array_to_vector accepts exactly the 1-D arrays without NULLs
+ * whose elements are finite float4 values and whose count fits the typmod;
+ * every element converts as a C cast does; vector -> real[] -> vector and
+ * the typmod cast vector(v, dim) give the value back.
+ *
+ * IDENTIFICATION
+ *	  test/fuzz/fuzz_vector_cast.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "fuzz_common.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+
+#include "pgstub.h"
+#include "type/vector.h"
+
+extern Datum array_to_vector(PG_FUNCTION_ARGS);
+extern Datum vector_to_float4(PG_FUNCTION_ARGS);
+extern Datum vector(PG_FUNCTION_ARGS);
+
+FUZZ_DECLARE_TYPE(vector);
+
+/* The element as a float, as the cast should compute it. */
+static float
+expectedElement(Datum d, Oid elemtype)
+{
+	switch (elemtype)
+	{
+		case INT4OID:
+			return (float) DatumGetInt32(d);
+		case FLOAT4OID:
+			return DatumGetFloat4(d);
+		default:
+			return (float) DatumGetFloat8(d);
+	}
+}
+
+static void
+checkCastResult(Vector *vec, Datum *elems, bool hasnull, int n, int ndim,
+				Oid elemtype, int32 typmod)
+{
+	if (ndim != 1 || hasnull)
+		FuzzFinding("vector: cast accepted a %d-D array%s", ndim,
+					hasnull ? " with a NULL" : "");
+	if (vec->dim != n)
+		FuzzFinding("vector: cast of %d elements gave %d", n, vec->dim);
+	if (typmod != -1 && typmod != n)
+		FuzzFinding("vector: cast to vector(%d) accepted %d elements",
+					typmod, n);
+	for (int i = 0; i < n; i++)
+	{
+		float		want = expectedElement(elems[i], elemtype);
+
+		if (memcmp(&want, &vec->x[i], sizeof(float)) != 0 ||
+			!isfinite(vec->x[i]))
+			FuzzFinding("vector: element %d cast to %g, expected %g",
+						i, vec->x[i], want);
+	}
+}
+
+static void
+FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
+{
+	static const Oid elemtypes[] = {INT4OID, FLOAT4OID, FLOAT8OID};
+	uint8_t		b0 = data[0];
+	Oid			elemtype = elemtypes[b0 % 3];
+	int			elmlen = elemtype == FLOAT8OID ? 8 : 4;
+	int			shape = (b0 >> 2) & 3;
+	int32		typmod;
+	int			n;
+	int			ndim;
+	int			dims[3];
+	Datum	   *elems;
+	bool	   *nulls;
+	Datum		args[3];
+	Vector	   *vec;
+	Datum		again;
+
+	data++;
+	size--;
+	if (size == 0)
+		return;
+	typmod = FuzzTakeTypmod(&data, &size);
+	n = shape == 3 ? 0 : size / elmlen;
+	elems = palloc(sizeof(Datum) * (n + 1));
+	nulls = palloc0(sizeof(bool) * (n + 1));
+	for (int i = 0; i < n; i++)
+	{
+		int32		i4;
+		float4		f4;
+		float8		f8;
+
+		switch (elemtype)
+		{
+			case INT4OID:
+				memcpy(&i4, data + i * elmlen, sizeof(i4));
+				elems[i] = Int32GetDatum(i4);
+				break;
+			case FLOAT4OID:
+				memcpy(&f4, data + i * elmlen, sizeof(f4));
+				elems[i] = Float4GetDatum(f4);
+				break;
+			default:
+				memcpy(&f8, data + i * elmlen, sizeof(f8));
+				elems[i] = Float8GetDatum(f8);
+				break;
+		}
+	}
+	if (n > 0 && (b0 & 0x10))
+		nulls[(b0 >> 5) % n] = true;
+
+	ndim = n > 0 ? 1 : 0;
+	dims[0] = n;
+	if (shape == 1 && n > 0 && n % 2 == 0)
+	{
+		ndim = 2;
+		dims[0] = 2;
+		dims[1] = n / 2;
+	}
+	else if (shape == 2 && n > 0)
+	{
+		ndim = 3;
+		dims[0] = dims[1] = 1;
+		dims[2] = n;
+	}
+
+	args[0] = PointerGetDatum(StubBuildArray(elems, nulls, n, ndim, dims,
+											 elemtype));
+	args[1] = Int32GetDatum(typmod);
+	args[2] = BoolGetDatum(true);
+	vec = (Vector *) DatumGetPointer(FuzzCall(array_to_vector, 3, args));
+	checkCastResult(vec, elems, n > 0 && (b0 & 0x10), n, ndim, elemtype,
+					typmod);
+	FuzzCheckRoundTrip(type, PointerGetDatum(vec), typmod);
+
+	/* vector -> real[] -> vector, and the typmod cast to its own size */
+	args[0] = PointerGetDatum(vec);
+	args[1] = Int32GetDatum(-1);
+	args[2] = BoolGetDatum(false);
+	args[0] = FuzzCall(vector_to_float4, 3, args);
+	again = FuzzCall(array_to_vector, 3, args);
+	if (memcmp(DatumGetPointer(again), vec, VARSIZE(vec)) != 0)
+		FuzzFinding("vector: vector -> real[] -> vector changed the value");
+	args[0] = PointerGetDatum(vec);
+	args[1] = Int32GetDatum(vec->dim);
+	again = FuzzCall(vector, 3, args);
+	if (memcmp(DatumGetPointer(again), vec, VARSIZE(vec)) != 0)
+		FuzzFinding("vector: vector(v, dim) changed the value");
+}
+
+FUZZ_ENTRY(VectorCast)
