@@ -9,9 +9,12 @@
  * header of fuzz_common.c; the rest are the elements in native byte order.
  *
  * Checked: array_to_vector accepts exactly the 1-D arrays without NULLs
- * whose elements are finite float4 values and whose count fits the typmod;
- * every element converts as a C cast does; vector -> real[] -> vector and
- * the typmod cast vector(v, dim) give the value back.
+ * of 1 to VECTOR_MAX_DIM elements whose count fits the typmod and whose
+ * elements convert to finite float4 values, where a float8 is out of range
+ * only when it overflows to infinity or underflows to zero, as in the
+ * server's float8 -> float4 cast; every element converts as a C cast does;
+ * vector -> real[] -> vector and the typmod cast vector(v, dim) give the
+ * value back.
  *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_vector_cast.c
@@ -23,6 +26,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "utils/builtins.h"
 
 #include "pgstub.h"
 #include "type/vector.h"
@@ -48,24 +52,43 @@ expectedElement(Datum d, Oid elemtype)
 	}
 }
 
-static void
-checkCastResult(Vector *vec, Datum *elems, bool hasnull, int n, int ndim,
-				Oid elemtype, int32 typmod)
+/* Whether the element is in range for the cast. */
+static bool
+elementInRange(Datum d, Oid elemtype)
 {
-	if (ndim != 1 || hasnull)
-		FuzzFinding("vector: cast accepted a %d-D array%s", ndim,
-					hasnull ? " with a NULL" : "");
+	float		f = expectedElement(d, elemtype);
+
+	if (elemtype == FLOAT8OID)
+		return isfinite(DatumGetFloat8(d)) && isfinite(f) &&
+			(f != 0.0f || DatumGetFloat8(d) == 0.0);
+	return isfinite(f);
+}
+
+/* The model: whether array_to_vector must accept this array. */
+static bool
+castShouldSucceed(Datum *elems, bool hasnull, int n, int ndim, Oid elemtype,
+				  int32 typmod)
+{
+	if (ndim != 1 || hasnull || n < 1 || n > VECTOR_MAX_DIM)
+		return false;
+	if (typmod != -1 && typmod != n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!elementInRange(elems[i], elemtype))
+			return false;
+	return true;
+}
+
+static void
+checkCastResult(Vector *vec, Datum *elems, int n, Oid elemtype)
+{
 	if (vec->dim != n)
 		FuzzFinding("vector: cast of %d elements gave %d", n, vec->dim);
-	if (typmod != -1 && typmod != n)
-		FuzzFinding("vector: cast to vector(%d) accepted %d elements",
-					typmod, n);
 	for (int i = 0; i < n; i++)
 	{
 		float		want = expectedElement(elems[i], elemtype);
 
-		if (memcmp(&want, &vec->x[i], sizeof(float)) != 0 ||
-			!isfinite(vec->x[i]))
+		if (memcmp(&want, &vec->x[i], sizeof(float)) != 0)
 			FuzzFinding("vector: element %d cast to %g, expected %g",
 						i, vec->x[i], want);
 	}
@@ -85,8 +108,10 @@ FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
 	int			dims[3];
 	Datum	   *elems;
 	bool	   *nulls;
+	bool		hasnull;
+	bool		ok;
 	Datum		args[3];
-	Vector	   *vec;
+	Vector	   *volatile vec = NULL;
 	Datum		again;
 
 	data++;
@@ -119,7 +144,8 @@ FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
 				break;
 		}
 	}
-	if (n > 0 && (b0 & 0x10))
+	hasnull = n > 0 && (b0 & 0x10);
+	if (hasnull)
 		nulls[(b0 >> 5) % n] = true;
 
 	ndim = n > 0 ? 1 : 0;
@@ -141,9 +167,24 @@ FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
 											 elemtype));
 	args[1] = Int32GetDatum(typmod);
 	args[2] = BoolGetDatum(true);
-	vec = (Vector *) DatumGetPointer(FuzzCall(array_to_vector, 3, args));
-	checkCastResult(vec, elems, n > 0 && (b0 & 0x10), n, ndim, elemtype,
-					typmod);
+	ok = castShouldSucceed(elems, hasnull, n, ndim, elemtype, typmod);
+	PG_TRY();
+	{
+		vec = (Vector *) DatumGetPointer(FuzzCall(array_to_vector, 3, args));
+	}
+	PG_CATCH();
+	{
+		if (ok)
+			FuzzFinding("vector: cast of a valid %s[] of %d elements failed: %s",
+						format_type_be(elemtype), n, StubLastErrorMessage());
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (!ok)
+		FuzzFinding("vector: cast accepted an invalid %d-D %s[] of %d elements%s",
+					ndim, format_type_be(elemtype), n,
+					hasnull ? " with a NULL" : "");
+	checkCastResult(vec, elems, n, elemtype);
 	FuzzCheckRoundTrip(type, PointerGetDatum(vec), typmod);
 
 	/* vector -> real[] -> vector, and the typmod cast to its own size */
