@@ -1,10 +1,10 @@
 /*
  * fuzz_halfvec_in.c
- *	  libFuzzer harness for halfvec_in (see fuzz_common.c for the format).
+ *	  libFuzzer harness for halfvec_in (see harness.c for the format).
  *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_halfvec_in.c
  */
-#include "fuzz_common.h"
+#include "harness.h"
 
 FUZZ_TARGET(halfvec, TextInput)

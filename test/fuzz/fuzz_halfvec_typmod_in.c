@@ -1,10 +1,10 @@
 /*
  * fuzz_halfvec_typmod_in.c
- *	  libFuzzer harness for halfvec_typmod_in (see fuzz_common.c for the format).
+ *	  libFuzzer harness for halfvec_typmod_in (see harness.c for the format).
  *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_halfvec_typmod_in.c
  */
-#include "fuzz_common.h"
+#include "harness.h"
 
 FUZZ_TARGET(halfvec, TypmodInput)

@@ -6,7 +6,7 @@
  * Input: byte 0 picks the element type (% 3: int4, float4, float8), bits
  * 2-3 the shape (0: 1-D, 1: 2-D when the count is even, 2: 3-D, 3: empty)
  * and bit 4 a NULL at element (byte0 >> 5) % n; byte 1 is the typmod
- * header of fuzz_common.c; the rest are the elements in native byte order.
+ * header of harness.c; the rest are the elements in native byte order.
  *
  * Checked: array_to_vector accepts exactly the 1-D arrays without NULLs
  * of 1 to VECTOR_MAX_DIM elements whose count fits the typmod and whose
@@ -21,7 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "harness.h"
 
 #include <math.h>
 

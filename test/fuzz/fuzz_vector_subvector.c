@@ -13,7 +13,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "harness.h"
 
 #include "pgstub.h"
 #include "type/vector.h"

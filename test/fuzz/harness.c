@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * fuzz_common.c
+ * harness.c
  *	  The harness template: fuzz bytes to arguments, round-trip checks.
  *
  * Input formats (the first byte is a header, the rest is the payload):
@@ -23,7 +23,7 @@
  * is a finding too.
  *
  * IDENTIFICATION
- *	  test/fuzz/fuzz_common.c
+ *	  test/fuzz/harness.c
  *
  *-------------------------------------------------------------------------
  */
@@ -36,7 +36,7 @@
 #include "lib/stringinfo.h"
 
 #include "distance/distance.h"
-#include "fuzz_common.h"
+#include "harness.h"
 #include "pgstub.h"
 
 extern int	LLVMFuzzerInitialize(int *argc, char ***argv);
