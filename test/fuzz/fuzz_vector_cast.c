@@ -94,6 +94,37 @@ checkCastResult(Vector *vec, Datum *elems, int n, Oid elemtype)
 	}
 }
 
+/* n elements of elemtype from native-order bytes; result is palloc'd. */
+static Datum *
+decodeElements(const uint8_t *data, int n, Oid elemtype)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		int32		i4;
+		float4		f4;
+		float8		f8;
+
+		switch (elemtype)
+		{
+			case INT4OID:
+				memcpy(&i4, data + i * sizeof(i4), sizeof(i4));
+				elems[i] = Int32GetDatum(i4);
+				break;
+			case FLOAT4OID:
+				memcpy(&f4, data + i * sizeof(f4), sizeof(f4));
+				elems[i] = Float4GetDatum(f4);
+				break;
+			default:
+				memcpy(&f8, data + i * sizeof(f8), sizeof(f8));
+				elems[i] = Float8GetDatum(f8);
+				break;
+		}
+	}
+	return elems;
+}
+
 static void
 FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
 {
@@ -120,30 +151,8 @@ FuzzVectorCast(const FuzzType *type, const uint8_t *data, size_t size)
 		return;
 	typmod = FuzzTakeTypmod(&data, &size);
 	n = shape == 3 ? 0 : size / elmlen;
-	elems = palloc(sizeof(Datum) * (n + 1));
+	elems = decodeElements(data, n, elemtype);
 	nulls = palloc0(sizeof(bool) * (n + 1));
-	for (int i = 0; i < n; i++)
-	{
-		int32		i4;
-		float4		f4;
-		float8		f8;
-
-		switch (elemtype)
-		{
-			case INT4OID:
-				memcpy(&i4, data + i * elmlen, sizeof(i4));
-				elems[i] = Int32GetDatum(i4);
-				break;
-			case FLOAT4OID:
-				memcpy(&f4, data + i * elmlen, sizeof(f4));
-				elems[i] = Float4GetDatum(f4);
-				break;
-			default:
-				memcpy(&f8, data + i * elmlen, sizeof(f8));
-				elems[i] = Float8GetDatum(f8);
-				break;
-		}
-	}
 	hasnull = n > 0 && (b0 & 0x10);
 	if (hasnull)
 		nulls[(b0 >> 5) % n] = true;
