@@ -104,7 +104,11 @@ stop_cluster() {
 # by building a trivial fuzzer, so a half-installed toolchain is caught too.
 ensure_fuzz_deps() {
 	local probe='int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }'
-	if ! echo "$probe" | clang -fsanitize=fuzzer,address -x c - -o /dev/null 2>/dev/null; then
+	local out ok=1
+	out=$(mktemp)
+	echo "$probe" | clang -fsanitize=fuzzer,address -x c - -o "$out" 2>/dev/null || ok=0
+	rm -f "$out"
+	if [ $ok = 0 ]; then
 		log "installing clang libclang-rt-14-dev"
 		as_root apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
