@@ -13,9 +13,9 @@
  *	  requested, so AddressSanitizer reports a one-byte overrun, which it
  *	  could not inside a real memory context's blocks.  pfree/repalloc of a
  *	  pointer the arena does not hold aborts: that is a double free.
- *	- ereport: ERROR and above longjmp to PG_exception_stack, as in the
- *	  server, so PG_TRY in the harness catches them; lower levels are
- *	  dropped.  An ERROR with no PG_TRY around it aborts.
+ *	- ereport: ERROR longjmps to PG_exception_stack, as in the server, so
+ *	  PG_TRY in the harness catches it; lower levels are dropped; FATAL,
+ *	  PANIC and an ERROR with no PG_TRY around it abort.
  *	- StringInfo, pqformat, detoasting, arrays of int4/float4/float8/
  *	  cstring, ArrayGetIntegerTypmods, pg_strtoint32, a type table.
  *
@@ -244,6 +244,13 @@ errfinish(const char *filename, int lineno, const char *funcname)
 {
 	err.filename = filename;
 	err.lineno = lineno;
+	/* FATAL or PANIC would end the backend: never right for bad input */
+	if (err.elevel > ERROR)
+	{
+		fprintf(stderr, "pgstub: elevel %d at %s:%d: %s\n",
+				err.elevel, filename, lineno, err.message);
+		abort();
+	}
 	if (PG_exception_stack == NULL)
 	{
 		fprintf(stderr, "pgstub: uncaught ERROR at %s:%d: %s\n",
