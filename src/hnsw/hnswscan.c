@@ -1,0 +1,216 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswscan.c
+ *	  Index scans of the hnsw access method (amgettuple).
+ *
+ * The first amgettuple call searches the graph: greedy from the entry
+ * point down to layer 1, then Alg. 2 at layer 0 with ef = hnsw.ef_search.
+ * Heap TIDs are returned nearest first; distances are not handed to the
+ * executor (xs_recheckorderby = false), the order is the contract.
+ *
+ * With hnsw.iterative_scan on, when the results run out the search goes on
+ * from the elements the previous round left out (HnswSearchRestart), until
+ * hnsw.max_scan_tuples distances were computed or the scan's memory passes
+ * work_mem * hnsw.scan_mem_multiplier.  strict_order drops elements nearer
+ * than the last one returned; relaxed_order returns them, slightly out of
+ * order.  Scans take no heavyweight lock; see README for what a scan may
+ * see of concurrent inserts and vacuum.
+ *
+ * IDENTIFICATION
+ *	  src/hnsw/hnswscan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw/hnsw.h"
+
+typedef struct HnswScanOpaqueData
+{
+	HnswSupport support;
+	MemoryContext ctx;			/* everything of one search; reset on rescan */
+	bool		started;
+	bool		done;
+	int			efSearch;
+	int			iterative;
+	HnswDiskGraph g;
+	HnswSearch	s;
+	HnswCand   *results;		/* current round, nearest first */
+	int			nresults;
+	int			cur;
+	ItemPointerData tids[HNSW_HEAPTIDS];
+	int			ntids;
+	int			curtid;
+	float		lastDistance;
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+IndexScanDesc
+hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
+
+	HnswInitSupport(index, &so->support);
+	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
+									ALLOCSET_DEFAULT_SIZES);
+	so->g.buf = InvalidBuffer;
+	scan->opaque = so;
+	return scan;
+}
+
+void
+hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
+		   int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->started)
+		HnswDiskRelease(&so->g);
+	MemoryContextReset(so->ctx);
+	so->started = false;
+	so->done = false;
+	so->nresults = so->cur = 0;
+	so->ntids = so->curtid = 0;
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys,
+				scan->numberOfOrderBys * sizeof(ScanKeyData));
+}
+
+/* First round: descend from the entry point, search layer 0. */
+static void
+startSearch(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswMetaPageData meta;
+	HnswCand	ep;
+	Datum		query;
+	bool		indexable;
+
+	so->started = true;
+	so->efSearch = hnsw_ef_search;
+	so->iterative = hnsw_iterative_scan;
+	so->lastDistance = -get_float4_infinity();
+
+	/* a NULL query orders nothing; XXX exact scan returns rows unordered */
+	if (scan->numberOfOrderBys == 0 ||
+		(scan->orderByData[0].sk_flags & SK_ISNULL))
+	{
+		so->done = true;
+		return;
+	}
+
+	meta = HnswReadMeta(scan->indexRelation);
+	if (!ItemPointerIsValid(&meta.entryPoint))
+	{
+		so->done = true;
+		return;
+	}
+
+	/* a zero query under cosine stays unnormalised; all distances tie */
+	query = HnswPrepareValue(&so->support,
+							 scan->orderByData[0].sk_argument, &indexable);
+	HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
+	so->g.query = query;
+	HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
+	so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
+
+	ep.id = HnswIdFromTid(&meta.entryPoint);
+	if (!HnswDiskOps.distance(&so->g, ep.id, &ep.distance))
+	{
+		/* entry point replaced under us by vacuum: nothing safe to do */
+		so->done = true;
+		return;
+	}
+	if (meta.entryLevel > 0)
+		ep = HnswGreedyDescend(&so->s, ep, meta.entryLevel, 1);
+	HnswSearchStart(&so->s, &ep, 1);
+	so->s.keepDiscarded = (so->iterative != HNSW_ITERATIVE_SCAN_OFF);
+	HnswSearchLayer(&so->s, so->efSearch, 0);
+	so->nresults = HnswSearchResults(&so->s, so->results);
+	so->cur = 0;
+}
+
+/* Another round of an iterative scan; false when the budget is spent. */
+static bool
+nextRound(HnswScanOpaque so)
+{
+	double		memLimit = (double) work_mem * 1024.0 * hnsw_scan_mem_multiplier;
+
+	if (so->iterative == HNSW_ITERATIVE_SCAN_OFF ||
+		so->s.discarded.count == 0 ||
+		so->s.distanceCount >= hnsw_max_scan_tuples ||
+		(double) MemoryContextMemAllocated(so->ctx, true) > memLimit)
+		return false;
+
+	HnswSearchRestart(&so->s, so->efSearch);
+	HnswSearchLayer(&so->s, so->efSearch, 0);
+	so->nresults = HnswSearchResults(&so->s, so->results);
+	so->cur = 0;
+	return so->nresults > 0;
+}
+
+bool
+hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext oldCtx;
+	bool		found = false;
+
+	if (so->done)
+		return false;
+
+	oldCtx = MemoryContextSwitchTo(so->ctx);
+	if (!so->started)
+		startSearch(scan);
+
+	while (!so->done && !found)
+	{
+		if (so->curtid < so->ntids)
+		{
+			scan->xs_heaptid = so->tids[so->curtid++];
+			found = true;
+		}
+		else if (so->cur < so->nresults)
+		{
+			HnswCand	c = so->results[so->cur++];
+
+			CHECK_FOR_INTERRUPTS();
+			if (so->iterative == HNSW_ITERATIVE_SCAN_STRICT &&
+				c.distance < so->lastDistance)
+				continue;
+			so->lastDistance = c.distance;
+			so->ntids = HnswDiskHeapTids(&so->g, c.id, so->tids);
+			so->curtid = 0;
+		}
+		else if (!nextRound(so))
+			so->done = true;
+	}
+	MemoryContextSwitchTo(oldCtx);
+
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	return found;
+}
+
+void
+hnswendscan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->started)
+		HnswDiskRelease(&so->g);
+	MemoryContextDelete(so->ctx);
+	pfree(so);
+	scan->opaque = NULL;
+}
