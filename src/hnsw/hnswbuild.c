@@ -133,7 +133,8 @@ arenaAlloc(HnswBuildState *bs, Size size)
 	size = MAXALIGN(size);
 	if (size > bs->arenaFree)
 	{
-		Size		chunk = Max(HNSW_ARENA_CHUNK, size);
+		/* small chunks under a small maintenance_work_mem, to honour it */
+		Size		chunk = Max(Min(HNSW_ARENA_CHUNK, bs->memLimit / 8), size);
 
 		bs->arena = MemoryContextAllocHuge(bs->graphCtx, chunk);
 		bs->arenaFree = chunk;

@@ -359,15 +359,23 @@ markDeleted(HnswVacuumState *vs)
 			}
 			if (tup->deleted)
 				reusable = Max(reusable,
-							   ItemIdGetLength(PageGetItemId(page, off)) +
+							   MAXALIGN(ItemIdGetLength(PageGetItemId(page, off))) +
 							   sizeof(ItemIdData));
 		}
 		if (state)
 			GenericXLogFinish(state);
 		reusable = Max(reusable, PageGetFreeSpace(page));
 		UnlockReleaseBuffer(buf);
+		/*
+		 * The FSM rounds what it records down and what is asked for up, to
+		 * 1/256 of a page; round up so that an insert asking for exactly a
+		 * deleted element's size finds this page.  One that finds no slot of
+		 * its exact size corrects the entry (hnswinsert.c).
+		 */
 		if (reusable > 0)
-			RecordPageWithFreeSpace(vs->index, blkno, reusable);
+			RecordPageWithFreeSpace(vs->index, blkno,
+									Min(reusable + BLCKSZ / 256 - 1,
+										BLCKSZ - SizeOfPageHeaderData));
 	}
 }
 
