@@ -239,6 +239,10 @@ extern Buffer HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno);
 extern Datum HnswDiskLoadValue(HnswDiskGraph *g, HnswId id);
 extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
 
+/* hnswinsert.c, needs HnswDiskGraph */
+extern void HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
+							  HnswId id, int level, HnswIdSet *exclude);
+
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
 											 IndexBulkDeleteResult *stats,

@@ -345,7 +345,8 @@ formTuple(int m, int level, Datum value, ItemPointer heaptid,
 /*
  * Search the graph for the new element's neighbours at every layer up to
  * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l]; returns false if the
- * value went into an existing element as a duplicate.
+ * value went into an existing element as a duplicate (only when heaptid is
+ * given).
  */
 static bool
 findNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
@@ -372,7 +373,7 @@ findNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 		HnswSearchLayer(&s, meta->efConstruction, lc);
 		nw = HnswSearchResults(&s, w);
 
-		if (lc == 0)
+		if (lc == 0 && heaptid != NULL)
 		{
 			/* equal values tie with the nearest; memcmp decides */
 			for (int i = 0; i < nw && w[i].distance <= w[0].distance; i++)
@@ -384,6 +385,30 @@ findNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 									   HNSW_LAYER_SLOTS(meta->m, lc), sel[lc]);
 	}
 	return true;
+}
+
+/*
+ * Give an existing element that nothing links to (vacuum found it so) new
+ * in-links: search for its neighbours as an insert would and add the
+ * reverse links, except from elements in exclude (about to be deleted).
+ * Its own lists are left alone.  The caller holds
+ * HNSW_UPDATE_LOCK; no buffer lock on entry or exit.
+ */
+void
+HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
+				  int level, HnswIdSet *exclude)
+{
+	HnswCand   *sel[HNSW_MAX_LEVEL + 1];
+	int			nsel[HNSW_MAX_LEVEL + 1];
+	Datum		value = HnswDiskLoadValue(g, id);
+
+	g->query = value;
+	findNeighbors(g, meta, level, value, NULL, sel, nsel);
+	for (int l = Min(level, meta->entryLevel); l >= 0; l--)
+		for (int i = 0; i < nsel[l]; i++)
+			if (sel[l][i].id != id &&
+				!HnswIdSetGet(exclude, sel[l][i].id, NULL))
+				linkNeighbor(g, sel[l][i].id, l, id, sel[l][i].distance);
 }
 
 /*

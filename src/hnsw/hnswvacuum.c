@@ -309,6 +309,82 @@ repairGraph(HnswVacuumState *vs)
 	replaceEntryPoint(vs, &best, bestLevel);
 }
 
+/*
+ * Pass 2b: a live element whose only in-links came from dead elements may
+ * not have been chosen by any repaired list, and would be unreachable.
+ * Collect every link target of live elements, then relink the live
+ * elements that are in no list (except the entry point).
+ */
+static void
+reconnectOrphans(HnswVacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	HnswIdSet	linked;
+	HnswMetaPageData meta = HnswReadMeta(vs->index);
+	HnswId		orphans[MaxOffsetNumber];
+	int			levels[MaxOffsetNumber];
+
+	if (!ItemPointerIsValid(&meta.entryPoint))
+		return;
+	HnswIdSetInit(&linked, 0);
+	HnswIdSetAdd(&linked, HnswIdFromTid(&meta.entryPoint), 0);
+	for (int pass = 0; pass < 2; pass++)
+	{
+		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+		{
+			Buffer		buf;
+			Page		page;
+			int			norphans = 0;
+
+			vacuum_delay_point();
+			buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno,
+									 RBM_NORMAL, vs->strategy);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			for (OffsetNumber off = FirstOffsetNumber;
+				 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
+				 off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				HnswElementTuple tup = HnswGetElement(page, off);
+				ItemPointerData tid;
+				HnswId		id;
+
+				if (!tup || tup->deleted)
+					continue;
+				ItemPointerSet(&tid, blkno, off);
+				id = HnswIdFromTid(&tid);
+				if (HnswIdSetGet(&vs->dead, id, NULL))
+					continue;
+				if (pass == 0)
+				{
+					for (int i = 0; i < HNSW_SLOT_COUNT(vs->m, tup->level); i++)
+						if (ItemPointerIsValid(&tup->slots[i]))
+							HnswIdSetAdd(&linked, HnswIdFromTid(&tup->slots[i]), 0);
+				}
+				else if (!HnswIdSetGet(&linked, id, NULL))
+				{
+					levels[norphans] = tup->level;
+					orphans[norphans++] = id;
+				}
+			}
+			UnlockReleaseBuffer(buf);
+
+			for (int i = 0; i < norphans; i++)
+			{
+				MemoryContext oldCtx = MemoryContextSwitchTo(vs->tmpCtx);
+				HnswDiskGraph g;
+
+				HnswDiskInit(&g, vs->index, &vs->support, vs->m);
+				g.strategy = vs->strategy;
+				HnswRelinkElement(&g, &meta, orphans[i], levels[i], &vs->dead);
+				HnswDiskRelease(&g);
+				MemoryContextSwitchTo(oldCtx);
+				MemoryContextReset(vs->tmpCtx);
+			}
+		}
+	}
+}
+
 /* Pass 3: mark dead elements deleted and record the space in the FSM. */
 static void
 markDeleted(HnswVacuumState *vs)
@@ -422,6 +498,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	{
 		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		repairGraph(&vs);
+		reconnectOrphans(&vs);
 		markDeleted(&vs);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	}
