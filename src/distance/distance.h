@@ -24,6 +24,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The benchmark links a second copy of src/distance, built without
+ * auto-vectorization, beside the normal one.  Defining VECTOR_KERNEL_PREFIX
+ * while compiling that copy renames each of its external symbols (e.g. to
+ * novec_VectorKernelsGet) so that the two copies do not collide.  Normal
+ * builds leave it undefined and nothing changes.
+ */
+#ifdef VECTOR_KERNEL_PREFIX
+#define VK_PASTE2(p, s) p##s
+#define VK_PASTE(p, s) VK_PASTE2(p, s)
+#define vector_kernels VK_PASTE(VECTOR_KERNEL_PREFIX, vector_kernels)
+#define VectorKernelsInit VK_PASTE(VECTOR_KERNEL_PREFIX, VectorKernelsInit)
+#define VectorKernelsGet VK_PASTE(VECTOR_KERNEL_PREFIX, VectorKernelsGet)
+#define HalfToFloat VK_PASTE(VECTOR_KERNEL_PREFIX, HalfToFloat)
+#define FloatToHalf VK_PASTE(VECTOR_KERNEL_PREFIX, FloatToHalf)
+#endif
+
 typedef enum VectorKernelVariant
 {
 	VECTOR_KERNEL_SCALAR = 0,
@@ -35,6 +52,21 @@ typedef enum VectorKernelVariant
 /*
  * One table of kernels.  float4 kernels take n elements; half kernels take
  * n IEEE binary16 values stored as uint16_t; bit kernels take nbytes bytes.
+ *
+ * Semantics shared by every variant:
+ *	- n >= 1 (nbytes >= 1); pointers need no alignment beyond that of the
+ *	  element type, and no kernel reads past the last element.
+ *	- l2sq returns the SQUARED Euclidean distance; take sqrt yourself.
+ *	- dot returns the plain inner product (not negated).
+ *	- half inputs are widened exactly to float; from there on the half
+ *	  kernels compute exactly like the float4 ones.
+ *	- all sums are accumulated in float, in several partial sums (lanes and
+ *	  accumulators) that are added at the end; so results differ between
+ *	  variants in the last bits.  No chain of dependent additions is
+ *	  longer than about n/8 + 4, so the error stays below about
+ *	  (n/8 + 5) * 2^-24 times the sum of the absolute values of the terms.
+ *	- NaN and infinity propagate as IEEE arithmetic says; no clamping.
+ *	- bit kernels are exact.
  */
 typedef struct VectorKernels
 {

@@ -13,6 +13,9 @@
 #include "postgres.h"
 
 #include "distance/distance.h"
+#include "type/bit.h"
+#include "type/halfvec.h"
+#include "type/sparsevec.h"
 #include "type/typesupport.h"
 #include "type/vector.h"
 
@@ -60,6 +63,92 @@ vectorL1(Datum a, Datum b)
 	return vector_kernels.l1_f32(x->x, y->x, x->dim);
 }
 
+static double
+halfvecL2Squared(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckHalfvecDims(x->dim, y->dim);
+	return vector_kernels.l2sq_f16(x->x, y->x, x->dim);
+}
+
+static double
+halfvecNegativeInnerProduct(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckHalfvecDims(x->dim, y->dim);
+	return -(double) vector_kernels.dot_f16(x->x, y->x, x->dim);
+}
+
+static double
+halfvecCosine(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+	float		dot,
+				na,
+				nb;
+
+	CheckHalfvecDims(x->dim, y->dim);
+	vector_kernels.cos_parts_f16(x->x, y->x, x->dim, &dot, &na, &nb);
+	return CosineDistanceFromParts(dot, na, nb);
+}
+
+static double
+halfvecL1(Datum a, Datum b)
+{
+	HalfVector *x = (HalfVector *) DatumGetPointer(a);
+	HalfVector *y = (HalfVector *) DatumGetPointer(b);
+
+	CheckHalfvecDims(x->dim, y->dim);
+	return vector_kernels.l1_f16(x->x, y->x, x->dim);
+}
+
+static double
+sparsevecL2Squared(Datum a, Datum b)
+{
+	return SparsevecL2SquaredDistance((SparseVector *) DatumGetPointer(a),
+									  (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecNegativeInnerProduct(Datum a, Datum b)
+{
+	return -SparsevecInnerProduct((SparseVector *) DatumGetPointer(a),
+								  (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecCosine(Datum a, Datum b)
+{
+	return SparsevecCosineDistance((SparseVector *) DatumGetPointer(a),
+								   (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+sparsevecL1(Datum a, Datum b)
+{
+	return SparsevecL1Distance((SparseVector *) DatumGetPointer(a),
+							   (SparseVector *) DatumGetPointer(b));
+}
+
+static double
+bitHamming(Datum a, Datum b)
+{
+	return BitHammingDistance((VarBit *) DatumGetPointer(a),
+							  (VarBit *) DatumGetPointer(b));
+}
+
+static double
+bitJaccard(Datum a, Datum b)
+{
+	return BitJaccardDistance((VarBit *) DatumGetPointer(a),
+							  (VarBit *) DatumGetPointer(b));
+}
+
 static const struct
 {
 	PGFunction	sqlfn;
@@ -70,6 +159,16 @@ static const struct
 	{vector_negative_inner_product, vectorNegativeInnerProduct},
 	{cosine_distance, vectorCosine},
 	{l1_distance, vectorL1},
+	{halfvec_l2_squared_distance, halfvecL2Squared},
+	{halfvec_negative_inner_product, halfvecNegativeInnerProduct},
+	{halfvec_cosine_distance, halfvecCosine},
+	{halfvec_l1_distance, halfvecL1},
+	{sparsevec_l2_squared_distance, sparsevecL2Squared},
+	{sparsevec_negative_inner_product, sparsevecNegativeInnerProduct},
+	{sparsevec_cosine_distance, sparsevecCosine},
+	{sparsevec_l1_distance, sparsevecL1},
+	{hamming_distance, bitHamming},
+	{jaccard_distance, bitJaccard},
 };
 
 VectorDistanceFn

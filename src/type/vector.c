@@ -352,12 +352,13 @@ vector(PG_FUNCTION_ARGS)
 
 /*
  * Convert one element of a numeric-like array to float, rejecting values
- * that do not fit a float4.
+ * that overflow a float4 or underflow to zero, as float4in does.
  */
 static float
-arrayElementToFloat(Datum d, Oid elemtype)
+arrayElementToFloat(Datum d, Oid elemtype, const char *typname)
 {
 	double		value;
+	float		result;
 
 	switch (elemtype)
 	{
@@ -378,12 +379,13 @@ arrayElementToFloat(Datum d, Oid elemtype)
 					 errmsg("unsupported array element type %s",
 							format_type_be(elemtype))));
 	}
-	if (!isnan(value) && !isinf(value) &&
-		(fabs(value) > FLT_MAX || (value != 0.0 && fabs(value) < FLT_TRUE_MIN)))
+	result = (float) value;
+	if ((isinf(result) && !isinf(value)) || (result == 0.0f && value != 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value \"%g\" is out of range for type vector", value)));
-	return (float) value;
+				 errmsg("value \"%g\" is out of range for type %s",
+						value, typname)));
+	return result;
 }
 
 /*
@@ -420,7 +422,7 @@ VectorArrayToFloats(ArrayType *array, const char *typname, int maxdim,
 	result = palloc(sizeof(float) * n);
 	for (int i = 0; i < n; i++)
 	{
-		result[i] = arrayElementToFloat(elems[i], elemtype);
+		result[i] = arrayElementToFloat(elems[i], elemtype, typname);
 		CheckVectorElement(result[i], typname);
 	}
 	pfree(elems);
