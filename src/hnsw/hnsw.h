@@ -137,6 +137,8 @@ typedef struct HnswGraphOps
 	int			(*neighbors) (void *arg, HnswId id, int layer, HnswId *out);
 	/* value of an element, for neighbour selection */
 	Datum		(*value) (void *arg, HnswId id);
+	/* optional: start loading what distance() will read */
+	void		(*prefetch) (void *arg, HnswId id);
 } HnswGraphOps;
 
 /* set of ids: a stamp array for dense ids, else an open-addressing table */

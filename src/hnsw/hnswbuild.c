@@ -122,7 +122,15 @@ memValue(void *arg, HnswId id)
 	return PointerGetDatum(((HnswBuildState *) arg)->elements[id].value);
 }
 
-static const HnswGraphOps memOps = {memDistance, memNeighbors, memValue};
+static void
+memPrefetch(void *arg, HnswId id)
+{
+	__builtin_prefetch(((HnswBuildState *) arg)->elements[id].value);
+}
+
+static const HnswGraphOps memOps = {
+	memDistance, memNeighbors, memValue, memPrefetch
+};
 
 /* Bump allocation from the arena; no per-element palloc. */
 static void *

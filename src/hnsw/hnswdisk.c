@@ -175,5 +175,6 @@ HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
 const HnswGraphOps HnswDiskOps = {
 	diskDistance,
 	diskNeighbors,
-	diskValue
+	diskValue,
+	NULL
 };

@@ -293,19 +293,34 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 	{
 		HnswCand	c = HnswHeapPop(cands);
 		int			n;
+		int			nnew;
 
 		if (res->count >= ef && c.distance > res->items[0].distance)
 			break;
 
 		CHECK_FOR_INTERRUPTS();
 		n = s->ops->neighbors(s->arg, c.id, layer, s->nbrbuf);
+
+		/*
+		 * First keep the unvisited neighbours and let the accessor prefetch
+		 * their values, so the distance loop below does not wait on memory
+		 * for each one in turn (as hnswlib does).
+		 */
+		nnew = 0;
 		for (int i = 0; i < n; i++)
+		{
+			if (HnswIdSetAdd(&s->visited, s->nbrbuf[i], 0))
+			{
+				s->nbrbuf[nnew++] = s->nbrbuf[i];
+				if (s->ops->prefetch)
+					s->ops->prefetch(s->arg, s->nbrbuf[i]);
+			}
+		}
+		for (int i = 0; i < nnew; i++)
 		{
 			HnswCand	e;
 
 			e.id = s->nbrbuf[i];
-			if (!HnswIdSetAdd(&s->visited, e.id, 0))
-				continue;
 			if (!s->ops->distance(s->arg, e.id, &e.distance))
 				continue;
 			s->distanceCount++;
