@@ -242,6 +242,9 @@ extern Datum HnswDiskLoadValue(HnswDiskGraph *g, HnswId id);
 extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
 
 /* hnswinsert.c, needs HnswDiskGraph */
+extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
+							  int level, Datum value, ItemPointer heaptid,
+							  HnswCand **sel, int *nsel);
 extern void HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  HnswId id, int level, HnswIdSet *exclude);
 

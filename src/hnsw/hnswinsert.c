@@ -348,9 +348,9 @@ formTuple(int m, int level, Datum value, ItemPointer heaptid,
  * value went into an existing element as a duplicate (only when heaptid is
  * given).
  */
-static bool
-findNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
-			  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel)
+bool
+HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
+				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel)
 {
 	HnswSearch	s;
 	HnswCand	ep;
@@ -403,7 +403,9 @@ HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
 	Datum		value = HnswDiskLoadValue(g, id);
 
 	g->query = value;
-	findNeighbors(g, meta, level, value, NULL, sel, nsel);
+	for (int l = 0; l <= level; l++)
+		nsel[l] = 0;
+	HnswFindNeighbors(g, meta, level, value, NULL, sel, nsel);
 	for (int l = Min(level, meta->entryLevel); l >= 0; l--)
 		for (int i = 0; i < nsel[l]; i++)
 			if (sel[l][i].id != id &&
@@ -459,7 +461,7 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		addElementTuple(index, tup, size, &tid);
 		updateMeta(index, &tid, level, InvalidBlockNumber);
 	}
-	else if (findNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
+	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
 	{
 		HnswId		newid;
 

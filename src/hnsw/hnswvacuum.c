@@ -107,16 +107,18 @@ removeHeapTids(HnswVacuumState *vs, Buffer buf)
 
 /*
  * New neighbour list of element id (value base) at a layer whose current
- * slots are in slots[max]: live neighbours plus the live neighbours of dead
- * ones, pruned by the heuristic.  Writes the result into slots.
+ * slots are in slots[max]: live neighbours, the live neighbours of dead
+ * ones, and the live elements a search from the entry point found (found),
+ * pruned by the heuristic.  Writes the result into slots.
  */
 static void
 repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
-			int layer, ItemPointer slots)
+			int layer, ItemPointer slots, HnswCand *found, int nfound)
 {
 	int			max = HNSW_LAYER_SLOTS(vs->m, layer);
 	HnswIdSet	seen;
-	HnswCand   *cands = palloc(sizeof(HnswCand) * (max + max * max + 1));
+	HnswCand   *cands = palloc(sizeof(HnswCand) *
+							   (max + max * max + nfound + 1));
 	HnswCand	sel[2 * HNSW_MAX_M];
 	HnswId	   *nbrs = palloc(sizeof(HnswId) * 2 * vs->m);
 	int			n = 0;
@@ -144,6 +146,11 @@ repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
 					cands[n++].id = nbrs[j];
 		}
 	}
+	/* what a search from the entry point finds, as an insert would */
+	for (int i = 0; i < nfound; i++)
+		if (!HnswIdSetGet(&vs->dead, found[i].id, NULL) &&
+			HnswIdSetAdd(&seen, found[i].id, 0))
+			cands[n++].id = found[i].id;
 	for (int i = 0; i < n; i++)
 		cands[i].distance = HnswDistance(&vs->support, base,
 										 HnswDiskLoadValue(g, cands[i].id));
@@ -162,7 +169,7 @@ repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
 
 /* Pass 2 for one live element that links to a dead one. */
 static void
-repairElement(HnswVacuumState *vs, HnswId id)
+repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 {
 	MemoryContext oldCtx = MemoryContextSwitchTo(vs->tmpCtx);
 	HnswDiskGraph g;
@@ -173,6 +180,8 @@ repairElement(HnswVacuumState *vs, HnswId id)
 	ItemPointer slots;
 	Datum		base;
 	GenericXLogState *state;
+	HnswCand   *found[HNSW_MAX_LEVEL + 1];
+	int			nfound[HNSW_MAX_LEVEL + 1];
 
 	HnswDiskInit(&g, vs->index, &vs->support, vs->m);
 	g.strategy = vs->strategy;
@@ -186,6 +195,16 @@ repairElement(HnswVacuumState *vs, HnswId id)
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	base = HnswDiskLoadValue(&g, id);
 
+	/*
+	 * Search for the element's neighbours as an insert would: the two-hop
+	 * neighbourhood alone loses the long links that hold clusters
+	 * together once many elements are gone.
+	 */
+	for (int l = 0; l <= level; l++)
+		nfound[l] = 0;
+	g.query = base;
+	HnswFindNeighbors(&g, meta, level, base, NULL, found, nfound);
+
 	for (int l = 0; l <= level; l++)
 	{
 		ItemPointer ls = slots + HNSW_LAYER_START(vs->m, l);
@@ -196,7 +215,7 @@ repairElement(HnswVacuumState *vs, HnswId id)
 			if (HnswIdSetGet(&vs->dead, HnswIdFromTid(&ls[i]), NULL))
 				touches = true;
 		if (touches)
-			repairLayer(vs, &g, id, base, l, ls);
+			repairLayer(vs, &g, id, base, l, ls, found[l], nfound[l]);
 	}
 
 	/* no insert runs (HNSW_UPDATE_LOCK), so the lists cannot have moved */
@@ -261,6 +280,7 @@ repairGraph(HnswVacuumState *vs)
 	ItemPointerData best;
 	int			bestLevel = -1;
 	OffsetNumber todo[MaxOffsetNumber];
+	HnswMetaPageData meta = HnswReadMeta(vs->index);
 
 	ItemPointerSetInvalid(&best);
 	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
@@ -303,7 +323,7 @@ repairGraph(HnswVacuumState *vs)
 			ItemPointerData tid;
 
 			ItemPointerSet(&tid, blkno, todo[i]);
-			repairElement(vs, HnswIdFromTid(&tid));
+			repairElement(vs, &meta, HnswIdFromTid(&tid));
 		}
 	}
 	replaceEntryPoint(vs, &best, bestLevel);
