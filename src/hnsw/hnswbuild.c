@@ -25,13 +25,20 @@
 #include <math.h>
 
 #include "access/generic_xlog.h"
+#include "access/parallel.h"
+#include "access/relscan.h"
+#include "access/table.h"
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/spin.h"
+#include "utils/snapmgr.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -46,11 +53,47 @@
 
 typedef struct BuildElement
 {
-	Pointer		value;			/* in the arena, 4-byte varlena header */
-	int32	   *nbrs;			/* per layer: count, then slots */
+	Size		valueOff;		/* arena offset: the value, 4-byte header */
+	Size		nbrsOff;		/* arena offset: per layer count, then slots */
 	ItemPointerData heaptid;
 	uint8		level;
+	slock_t		lock;			/* neighbour lists, in parallel builds */
 } BuildElement;
+
+/*
+ * State shared by the participants of a parallel build, at the start of one
+ * DSM chunk followed by the element array and the arena.  Elements refer to
+ * the arena by offset, since each process maps it at its own address.
+ */
+typedef struct HnswBuildShared
+{
+	/* set by the leader before launch */
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	int64		maxElements;
+	Size		arenaSize;
+
+	/* protected by mutex */
+	slock_t		mutex;
+	int64		entry;
+	int			entryLevel;
+	bool		full;			/* arena or element array exhausted */
+	double		reltuples;
+	double		indtuples;
+
+	pg_atomic_uint64 nelements;
+	pg_atomic_uint64 arenaUsed;
+} HnswBuildShared;
+
+#define HNSW_SHARED_ELEMENTS(shared) \
+	((BuildElement *) ((char *) (shared) + MAXALIGN(sizeof(HnswBuildShared))))
+#define HNSW_SHARED_ARENA(shared) \
+	((char *) HNSW_SHARED_ELEMENTS(shared) + \
+	 MAXALIGN(sizeof(BuildElement) * (shared)->maxElements))
+
+#define HNSW_KEY_SHARED		UINT64CONST(0xA000000000000001)
+#define HNSW_KEY_SCAN		UINT64CONST(0xA000000000000002)
 
 typedef struct HnswBuildState
 {
@@ -62,29 +105,36 @@ typedef struct HnswBuildState
 	double		ml;
 	pg_prng_state prng;
 
+	/* the graph: local in a serial build, in DSM in a parallel one */
+	HnswBuildShared *shared;	/* NULL in a serial build */
 	BuildElement *elements;
-	int64		nelements;
+	int64		nelements;		/* serial only; see graphCount() */
 	int64		capelements;
-	int64		entry;			/* -1 while empty */
-	int			entryLevel;
-
-	MemoryContext graphCtx;		/* arena and element array */
 	char	   *arena;
-	Size		arenaFree;
-	Size		memUsed;
+	Size		arenaSize;
+	Size		arenaUsed;		/* serial only */
+	int64		entry;			/* serial only, -1 while empty */
+	int			entryLevel;
+	MemoryContext graphCtx;		/* serial: arena and element array */
 	Size		memLimit;
 
-	HnswSearch search;
+	HnswSearch	search;
 	Datum		query;			/* value being inserted */
 	HnswCand   *wbuf;			/* efConstruction results */
 	HnswCand   *selbuf;			/* selected neighbours */
 	HnswCand   *prunebuf;		/* 2*m + 1 candidates when pruning */
+	int32	   *listbuf;		/* a copied neighbour list */
 
 	bool		flushed;		/* graph written; continue on disk */
+	bool		full;			/* parallel: out of room, stop adding */
 	double		reltuples;
 	double		indtuples;
 	MemoryContext tmpCtx;
 } HnswBuildState;
+
+#define ELEMENT_VALUE(bs, e)	((bs)->arena + (e)->valueOff)
+#define ELEMENT_LIST(bs, e, layer) \
+	((int32 *) ((bs)->arena + (e)->nbrsOff) + layerOffset((bs)->m, (layer)))
 
 /* offset of a layer's count in an element's nbrs array */
 static inline int
@@ -99,135 +149,274 @@ memDistance(void *arg, HnswId id, float *distance)
 	HnswBuildState *bs = (HnswBuildState *) arg;
 
 	*distance = HnswDistance(&bs->support,
-							 PointerGetDatum(bs->elements[id].value),
+							 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id])),
 							 bs->query);
 	return true;
+}
+
+/*
+ * Copy a neighbour list.  In a parallel build other participants change
+ * lists, under the element's spinlock; a copy taken under it is consistent.
+ */
+static int
+copyList(HnswBuildState *bs, int64 id, int layer, int32 *out)
+{
+	BuildElement *e = &bs->elements[id];
+	int32	   *list = ELEMENT_LIST(bs, e, layer);
+	int			n;
+
+	if (bs->shared)
+		SpinLockAcquire(&e->lock);
+	n = list[0];
+	memcpy(out, list + 1, sizeof(int32) * n);
+	if (bs->shared)
+		SpinLockRelease(&e->lock);
+	return n;
 }
 
 static int
 memNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 {
 	HnswBuildState *bs = (HnswBuildState *) arg;
-	int32	   *list = bs->elements[id].nbrs + layerOffset(bs->m, layer);
-	int			n = list[0];
+	int			n = copyList(bs, (int64) id, layer, bs->listbuf);
 
 	for (int i = 0; i < n; i++)
-		out[i] = (HnswId) list[i + 1];
+		out[i] = (HnswId) bs->listbuf[i];
 	return n;
 }
 
 static Datum
 memValue(void *arg, HnswId id)
 {
-	return PointerGetDatum(((HnswBuildState *) arg)->elements[id].value);
+	HnswBuildState *bs = (HnswBuildState *) arg;
+
+	return PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id]));
 }
 
 static void
 memPrefetch(void *arg, HnswId id)
 {
-	__builtin_prefetch(((HnswBuildState *) arg)->elements[id].value);
+	HnswBuildState *bs = (HnswBuildState *) arg;
+
+	__builtin_prefetch(ELEMENT_VALUE(bs, &bs->elements[id]));
 }
 
 static const HnswGraphOps memOps = {
 	memDistance, memNeighbors, memValue, memPrefetch
 };
 
-/* Bump allocation from the arena; no per-element palloc. */
-static void *
+/*
+ * Bump allocation from the arena: no per-element palloc.  Returns the
+ * offset, or -1 when the arena is full (the caller then overflows to disk,
+ * or in a parallel build stops adding elements).
+ */
+static int64
 arenaAlloc(HnswBuildState *bs, Size size)
 {
-	void	   *p;
+	uint64		off;
 
 	size = MAXALIGN(size);
-	if (size > bs->arenaFree)
+	if (bs->shared)
 	{
-		/* small chunks under a small maintenance_work_mem, to honour it */
-		Size		chunk = Max(Min(HNSW_ARENA_CHUNK, bs->memLimit / 8), size);
-
-		bs->arena = MemoryContextAllocHuge(bs->graphCtx, chunk);
-		bs->arenaFree = chunk;
-		bs->memUsed += chunk;
+		off = pg_atomic_fetch_add_u64(&bs->shared->arenaUsed, size);
+		return off + size <= bs->arenaSize ? (int64) off : -1;
 	}
-	p = bs->arena;
-	bs->arena += size;
-	bs->arenaFree -= size;
-	return p;
+	if (bs->arenaUsed + size > bs->arenaSize)
+		return -1;
+	off = bs->arenaUsed;
+	bs->arenaUsed += size;
+	return (int64) off;
 }
 
-/* Append an element (value copied into the arena); returns its index. */
+/* Is there room for one more element of this value size? (serial) */
+static bool
+graphHasRoom(HnswBuildState *bs, Size vsize)
+{
+	Size		need = MAXALIGN(vsize) +
+		MAXALIGN(sizeof(int32) * layerOffset(bs->m, HNSW_MAX_LEVEL + 1));
+	Size		arrays = sizeof(BuildElement) * bs->capelements;
+
+	return bs->arenaUsed + need <= bs->arenaSize &&
+		bs->arenaUsed + arrays <= bs->memLimit;
+}
+
+/*
+ * Append an element (value copied into the arena); returns its index, or
+ * -1 in a parallel build whose shared memory is exhausted.
+ */
 static int64
 addElement(HnswBuildState *bs, Datum value, ItemPointer heaptid, int level)
 {
 	BuildElement *e;
 	Size		vsize = VARSIZE(DatumGetPointer(value));
 	int			nints = layerOffset(bs->m, level + 1);
+	int64		id;
+	int64		voff;
+	int64		noff;
+	int32	   *nbrs;
 
-	if (bs->nelements == bs->capelements)
+	if (bs->shared)
 	{
-		bs->capelements = Max(1024, bs->capelements * 2);
-		if (bs->elements)
-			bs->elements = repalloc_huge(bs->elements,
-										 sizeof(BuildElement) * bs->capelements);
-		else
-			bs->elements = MemoryContextAllocHuge(bs->graphCtx,
-												  sizeof(BuildElement) * bs->capelements);
-		bs->memUsed += sizeof(BuildElement) * bs->capelements / 2;
+		id = (int64) pg_atomic_fetch_add_u64(&bs->shared->nelements, 1);
+		if (id >= bs->shared->maxElements)
+			return -1;
 	}
-	e = &bs->elements[bs->nelements];
-	e->value = arenaAlloc(bs, vsize);
-	memcpy(e->value, DatumGetPointer(value), vsize);
-	e->nbrs = arenaAlloc(bs, sizeof(int32) * nints);
+	else
+	{
+		if (bs->nelements == bs->capelements)
+		{
+			bs->capelements = Max(1024, bs->capelements * 2);
+			bs->elements = bs->elements ?
+				repalloc_huge(bs->elements, sizeof(BuildElement) * bs->capelements) :
+				MemoryContextAllocHuge(bs->graphCtx,
+									   sizeof(BuildElement) * bs->capelements);
+		}
+		id = bs->nelements;
+	}
+	voff = arenaAlloc(bs, vsize);
+	noff = voff < 0 ? -1 : arenaAlloc(bs, sizeof(int32) * nints);
+	if (noff < 0)
+	{
+		/* only a parallel build gets here: serial checks graphHasRoom */
+		Assert(bs->shared);
+		return -1;
+	}
+
+	e = &bs->elements[id];
+	e->valueOff = voff;
+	e->nbrsOff = noff;
+	memcpy(bs->arena + voff, DatumGetPointer(value), vsize);
+	nbrs = (int32 *) (bs->arena + noff);
 	for (int l = 0; l <= level; l++)
-		e->nbrs[layerOffset(bs->m, l)] = 0;
+		nbrs[layerOffset(bs->m, l)] = 0;
 	e->heaptid = *heaptid;
 	e->level = level;
-	return bs->nelements++;
+	SpinLockInit(&e->lock);
+	if (!bs->shared)
+		bs->nelements++;
+	return id;
 }
 
 /*
  * Make "to" a neighbour of "from" at a layer; when the list is full, keep
  * the heuristic's choice among the old neighbours and "to" (hnswlib's
- * shrinking of connections).
+ * shrinking of connections).  In a parallel build the list is copied under
+ * the element's spinlock, the choice made without it, and written only if
+ * the list did not change meanwhile (else retried), so the spinlock is
+ * never held across distance computations.
  */
 static void
 addLink(HnswBuildState *bs, int64 from, int layer, int64 to, float distance)
 {
-	int32	   *list = bs->elements[from].nbrs + layerOffset(bs->m, layer);
+	BuildElement *fe = &bs->elements[from];
+	int32	   *list = ELEMENT_LIST(bs, fe, layer);
 	int			max = HNSW_LAYER_SLOTS(bs->m, layer);
-	Datum		base = PointerGetDatum(bs->elements[from].value);
+	Datum		base = PointerGetDatum(ELEMENT_VALUE(bs, fe));
 	HnswCand   *cands = bs->prunebuf;
-	int			n;
+	int32		old[2 * HNSW_MAX_M];
 
-	if (list[0] < max)
+	for (int attempt = 0; attempt < 10; attempt++)
 	{
-		list[++list[0]] = (int32) to;
-		return;
+		int			n;
+		int			nsel;
+		bool		done = false;
+
+		if (bs->shared)
+			SpinLockAcquire(&fe->lock);
+		n = list[0];
+		if (n < max)
+		{
+			list[++list[0]] = (int32) to;
+			done = true;
+		}
+		else
+			memcpy(old, list + 1, sizeof(int32) * n);
+		if (bs->shared)
+			SpinLockRelease(&fe->lock);
+		if (done)
+			return;
+
+		for (int i = 0; i < n; i++)
+		{
+			cands[i].id = old[i];
+			cands[i].distance =
+				HnswDistance(&bs->support, base,
+							 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[old[i]])));
+		}
+		cands[n].id = to;
+		cands[n].distance = distance;
+		HnswSortCands(cands, n + 1);
+		nsel = HnswSelectNeighbors(&bs->support, &memOps, bs, cands, n + 1,
+								   max, bs->selbuf);
+
+		if (bs->shared)
+			SpinLockAcquire(&fe->lock);
+		if (list[0] == n && memcmp(list + 1, old, sizeof(int32) * n) == 0)
+		{
+			list[0] = nsel;
+			for (int i = 0; i < nsel; i++)
+				list[i + 1] = (int32) bs->selbuf[i].id;
+			done = true;
+		}
+		if (bs->shared)
+			SpinLockRelease(&fe->lock);
+		if (done)
+			return;
 	}
-	for (int i = 0; i < max; i++)
-	{
-		cands[i].id = list[i + 1];
-		cands[i].distance =
-			HnswDistance(&bs->support, base,
-						 PointerGetDatum(bs->elements[list[i + 1]].value));
-	}
-	cands[max].id = to;
-	cands[max].distance = distance;
-	HnswSortCands(cands, max + 1);
-	n = HnswSelectNeighbors(&bs->support, &memOps, bs, cands, max + 1, max,
-							bs->selbuf);
-	list[0] = n;
-	for (int i = 0; i < n; i++)
-		list[i + 1] = (int32) bs->selbuf[i].id;
 }
 
-/* Alg. 1 (INSERT) on the in-memory graph. */
+/* The entry point, read under the mutex in a parallel build. */
 static void
+getEntry(HnswBuildState *bs, int64 *entry, int *level)
+{
+	if (bs->shared)
+	{
+		SpinLockAcquire(&bs->shared->mutex);
+		*entry = bs->shared->entry;
+		*level = bs->shared->entryLevel;
+		SpinLockRelease(&bs->shared->mutex);
+	}
+	else
+	{
+		*entry = bs->entry;
+		*level = bs->entryLevel;
+	}
+}
+
+/* Make id the entry point if its level is above the current one. */
+static void
+raiseEntry(HnswBuildState *bs, int64 id, int level)
+{
+	if (bs->shared)
+	{
+		SpinLockAcquire(&bs->shared->mutex);
+		if (bs->shared->entry < 0 || level > bs->shared->entryLevel)
+		{
+			bs->shared->entry = id;
+			bs->shared->entryLevel = level;
+		}
+		SpinLockRelease(&bs->shared->mutex);
+	}
+	else if (bs->entry < 0 || level > bs->entryLevel)
+	{
+		bs->entry = id;
+		bs->entryLevel = level;
+	}
+}
+
+/*
+ * Alg. 1 (INSERT) on the in-memory graph.  Returns false if a parallel
+ * build's shared memory is exhausted.
+ */
+static bool
 buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 {
 	Size		vsize = VARSIZE(DatumGetPointer(value));
 	int			maxLevel = HnswMaxLevelFor(bs->m, vsize);
 	int			level;
 	int64		id;
+	int64		entry;
+	int			entryLevel;
 	HnswCand	ep;
 	int			nw;
 
@@ -240,24 +429,30 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 
 	level = HnswRandomLevel(bs->ml, pg_prng_double(&bs->prng), maxLevel);
 	id = addElement(bs, value, heaptid, level);
-	if (bs->entry < 0)
+	if (id < 0)
+		return false;
+	getEntry(bs, &entry, &entryLevel);
+	if (entry < 0)
 	{
-		bs->entry = id;
-		bs->entryLevel = level;
-		return;
+		raiseEntry(bs, id, level);
+		getEntry(bs, &entry, &entryLevel);
+		if (entry == id)
+			return true;
 	}
 
-	bs->query = PointerGetDatum(bs->elements[id].value);
-	ep.id = bs->entry;
+	bs->query = PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id]));
+	ep.id = entry;
 	memDistance(bs, ep.id, &ep.distance);
-	if (bs->entryLevel > level)
-		ep = HnswGreedyDescend(&bs->search, ep, bs->entryLevel, level + 1);
+	if (entryLevel > level)
+		ep = HnswGreedyDescend(&bs->search, ep, entryLevel, level + 1);
 
 	bs->wbuf[0] = ep;
 	nw = 1;
-	for (int lc = Min(level, bs->entryLevel); lc >= 0; lc--)
+	for (int lc = Min(level, entryLevel); lc >= 0; lc--)
 	{
-		int32	   *list = bs->elements[id].nbrs + layerOffset(bs->m, lc);
+		BuildElement *e = &bs->elements[id];
+		int32	   *list = ELEMENT_LIST(bs, e, lc);
+		int32		sel[2 * HNSW_MAX_M];
 		int			nsel;
 
 		HnswSearchStart(&bs->search, bs->wbuf, nw);
@@ -265,30 +460,33 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 		nw = HnswSearchResults(&bs->search, bs->wbuf);
 		nsel = HnswSelectNeighbors(&bs->support, &memOps, bs, bs->wbuf, nw,
 								   HNSW_LAYER_SLOTS(bs->m, lc), bs->selbuf);
-		list[0] = nsel;
 		for (int i = 0; i < nsel; i++)
-			list[i + 1] = (int32) bs->selbuf[i].id;
-		/* addLink reuses selbuf, so link from the copy in list */
+			sel[i] = (int32) bs->selbuf[i].id;
+		if (bs->shared)
+			SpinLockAcquire(&e->lock);
+		list[0] = nsel;
+		memcpy(list + 1, sel, sizeof(int32) * nsel);
+		if (bs->shared)
+			SpinLockRelease(&e->lock);
+
+		/* addLink reuses selbuf, so link from the copy */
 		for (int i = 0; i < nsel; i++)
 		{
-			int64		nb = list[i + 1];
 			float		d = HnswDistance(&bs->support, bs->query,
-										 PointerGetDatum(bs->elements[nb].value));
+										 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[sel[i]])));
 
-			addLink(bs, nb, lc, id, d);
+			addLink(bs, sel[i], lc, id, d);
 		}
 	}
-	if (level > bs->entryLevel)
-	{
-		bs->entry = id;
-		bs->entryLevel = level;
-	}
+	raiseEntry(bs, id, level);
+	return true;
 }
 
 static Size
 elementTupleSize(HnswBuildState *bs, BuildElement *e)
 {
-	return HNSW_ELEMENT_TUPLE_SIZE(bs->m, e->level, VARSIZE(e->value));
+	return HNSW_ELEMENT_TUPLE_SIZE(bs->m, e->level,
+								   VARSIZE(ELEMENT_VALUE(bs, e)));
 }
 
 /* Fill tup (zeroed, of the right size) from an in-memory element. */
@@ -303,7 +501,7 @@ formElementTuple(HnswBuildState *bs, BuildElement *e, ItemPointer tids,
 	tup->heaptids[0] = e->heaptid;
 	for (int l = 0; l <= e->level; l++)
 	{
-		int32	   *list = e->nbrs + layerOffset(bs->m, l);
+		int32	   *list = ELEMENT_LIST(bs, e, l);
 		ItemPointer slots = tup->slots + HNSW_LAYER_START(bs->m, l);
 
 		for (int i = 0; i < HNSW_LAYER_SLOTS(bs->m, l); i++)
@@ -314,7 +512,8 @@ formElementTuple(HnswBuildState *bs, BuildElement *e, ItemPointer tids,
 				ItemPointerSetInvalid(&slots[i]);
 		}
 	}
-	memcpy(HnswElementGetValue(tup, bs->m), e->value, VARSIZE(e->value));
+	memcpy(HnswElementGetValue(tup, bs->m), ELEMENT_VALUE(bs, e),
+		   VARSIZE(ELEMENT_VALUE(bs, e)));
 }
 
 /*
@@ -415,9 +614,11 @@ static void
 flushGraph(HnswBuildState *bs)
 {
 	writeGraph(bs);
-	MemoryContextDelete(bs->graphCtx);
+	if (bs->graphCtx)
+		MemoryContextDelete(bs->graphCtx);
 	bs->graphCtx = NULL;
 	bs->elements = NULL;
+	bs->arena = NULL;
 	bs->flushed = true;
 }
 
@@ -431,33 +632,244 @@ buildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	bool		indexable;
 
 	bs->reltuples++;
-	if (isnull[0])
+	if (isnull[0] || bs->full)
 		return;
 
 	oldCtx = MemoryContextSwitchTo(bs->tmpCtx);
 	value = HnswPrepareValue(&bs->support, values[0], &indexable);
 	if (indexable)
 	{
-		if (!bs->flushed && bs->memUsed > bs->memLimit)
+		if (bs->shared)
 		{
-			ereport(NOTICE,
-					(errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
-							bs->indtuples),
-					 errdetail("Building will take significantly more time."),
-					 errhint("Increase maintenance_work_mem to speed up builds.")));
-			flushGraph(bs);
+			/* out of shared memory: the leader redoes the build serially */
+			if (!buildInsert(bs, value, tid))
+			{
+				bs->full = true;
+				SpinLockAcquire(&bs->shared->mutex);
+				bs->shared->full = true;
+				SpinLockRelease(&bs->shared->mutex);
+			}
 		}
-		if (bs->flushed)
-			HnswInsertValue(index, &bs->support, value, tid);
 		else
-			buildInsert(bs, value, tid);
+		{
+			if (!bs->flushed &&
+				!graphHasRoom(bs, VARSIZE(DatumGetPointer(value))))
+			{
+				ereport(NOTICE,
+						(errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
+								bs->indtuples),
+						 errdetail("Building will take significantly more time."),
+						 errhint("Increase maintenance_work_mem to speed up builds.")));
+				flushGraph(bs);
+			}
+			if (bs->flushed)
+				HnswInsertValue(index, &bs->support, value, tid);
+			else
+				buildInsert(bs, value, tid);
+		}
 		bs->indtuples++;
-		if (((int64) bs->indtuples) % 1000 == 0)
+		if (!bs->shared && ((int64) bs->indtuples) % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
 										 (int64) bs->indtuples);
 	}
 	MemoryContextSwitchTo(oldCtx);
 	MemoryContextReset(bs->tmpCtx);
+}
+
+/*
+ * Per-participant state.  In a serial build the graph is local: one arena
+ * of maintenance_work_mem (allocated lazily by the OS as it is touched) and
+ * a growing element array; shared is NULL.
+ */
+static void
+initBuildState(HnswBuildState *bs, Relation heap, Relation index,
+			   HnswBuildShared *shared, int participant)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->m = HnswGetM(index);
+	bs->efConstruction = HnswGetEfConstruction(index);
+	HnswInitSupport(index, &bs->support);
+	bs->ml = 1.0 / log((double) bs->m);
+	pg_prng_seed(&bs->prng, HNSW_BUILD_SEED + participant);
+	bs->entry = -1;
+	bs->memLimit = (Size) maintenance_work_mem * 1024;
+	bs->shared = shared;
+	if (shared)
+	{
+		bs->elements = HNSW_SHARED_ELEMENTS(shared);
+		bs->arena = HNSW_SHARED_ARENA(shared);
+		bs->arenaSize = shared->arenaSize;
+	}
+	else
+	{
+		bs->graphCtx = AllocSetContextCreate(CurrentMemoryContext,
+											 "hnsw graph",
+											 ALLOCSET_DEFAULT_SIZES);
+		bs->arenaSize = bs->memLimit;
+		bs->arena = MemoryContextAllocHuge(bs->graphCtx, bs->arenaSize);
+	}
+	bs->tmpCtx = AllocSetContextCreate(CurrentMemoryContext,
+									   "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	HnswSearchInit(&bs->search, &memOps, bs, bs->m,
+				   shared ? (uint64) shared->maxElements : 1024);
+	bs->wbuf = palloc(sizeof(HnswCand) * (bs->efConstruction + 1));
+	bs->selbuf = palloc(sizeof(HnswCand) * (2 * bs->m + 1));
+	bs->prunebuf = palloc(sizeof(HnswCand) * (2 * bs->m + 1));
+	bs->listbuf = palloc(sizeof(int32) * 2 * bs->m);
+}
+
+/* One participant's share of a parallel build: scan, insert, report. */
+static void
+participate(HnswBuildState *bs, IndexInfo *indexInfo,
+			ParallelTableScanDesc pscan, bool progress)
+{
+	TableScanDesc scan = table_beginscan_parallel(bs->heap, pscan);
+
+	table_index_build_scan(bs->heap, bs->index, indexInfo, true, progress,
+						   buildCallback, bs, scan);
+	SpinLockAcquire(&bs->shared->mutex);
+	bs->shared->reltuples += bs->reltuples;
+	bs->shared->indtuples += bs->indtuples;
+	SpinLockRelease(&bs->shared->mutex);
+}
+
+/*
+ * Entry point of a parallel build worker (see parallelBuild): opens the
+ * relations with the leader's lock modes and inserts its share of the heap
+ * into the shared graph.
+ */
+PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+
+void
+HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	HnswBuildShared *shared = shm_toc_lookup(toc, HNSW_KEY_SHARED, false);
+	ParallelTableScanDesc pscan = shm_toc_lookup(toc, HNSW_KEY_SCAN, false);
+	LOCKMODE	heapLockmode = shared->isconcurrent ?
+		ShareUpdateExclusiveLock : ShareLock;
+	Relation	heap = table_open(shared->heaprelid, heapLockmode);
+	Relation	index = index_open(shared->indexrelid, RowExclusiveLock);
+	IndexInfo  *indexInfo = BuildIndexInfo(index);
+	HnswBuildState bs;
+
+	indexInfo->ii_Concurrent = shared->isconcurrent;
+	initBuildState(&bs, heap, index, shared, ParallelWorkerNumber + 1);
+	participate(&bs, indexInfo, pscan, false);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, heapLockmode);
+}
+
+/*
+ * Size of a parallel build's shared graph: maintenance_work_mem, split
+ * between the element array and the arena by an estimate of the element
+ * count; 0 if that leaves no room.
+ */
+static void
+sizeSharedGraph(Relation heap, Size memLimit, int64 *maxElements,
+				Size *arenaSize)
+{
+	double		tuples = heap->rd_rel->reltuples;
+	Size		elems;
+
+	if (tuples <= 0)
+		tuples = (double) memLimit / 1024;
+	*maxElements = (int64) Min(tuples * 1.2 + 1000,
+							   (double) memLimit / (4 * sizeof(BuildElement)));
+	elems = MAXALIGN(sizeof(BuildElement) * *maxElements);
+	*arenaSize = memLimit > elems + MAXALIGN(sizeof(HnswBuildShared)) ?
+		memLimit - elems - MAXALIGN(sizeof(HnswBuildShared)) : 0;
+}
+
+/*
+ * Build the graph with parallel workers inserting into one graph in shared
+ * memory (hnswlib's concurrent insertion, with a spinlock per element).
+ * Returns false, having written nothing, if the graph did not fit: the
+ * caller then builds serially, which can continue on disk.
+ */
+static bool
+parallelBuild(HnswBuildState *leader, Relation heap, Relation index,
+			  IndexInfo *indexInfo, int nworkers, double *reltuples,
+			  double *indtuples)
+{
+	ParallelContext *pcxt;
+	Snapshot	snapshot;
+	Size		estShared;
+	Size		estScan;
+	HnswBuildShared *shared;
+	ParallelTableScanDesc pscan;
+	int64		maxElements;
+	Size		arenaSize;
+	bool		ok;
+
+	sizeSharedGraph(heap, (Size) maintenance_work_mem * 1024, &maxElements,
+					&arenaSize);
+	if (arenaSize == 0)
+		return false;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vector", "HnswParallelBuildMain", nworkers);
+	snapshot = indexInfo->ii_Concurrent ?
+		RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	estShared = MAXALIGN(sizeof(HnswBuildShared)) +
+		MAXALIGN(sizeof(BuildElement) * maxElements) + arenaSize;
+	estScan = table_parallelscan_estimate(heap, snapshot);
+	shm_toc_estimate_chunk(&pcxt->estimator, estShared);
+	shm_toc_estimate_chunk(&pcxt->estimator, estScan);
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, estShared);
+	memset(shared, 0, sizeof(HnswBuildShared));
+	shared->heaprelid = RelationGetRelid(heap);
+	shared->indexrelid = RelationGetRelid(index);
+	shared->isconcurrent = indexInfo->ii_Concurrent;
+	shared->maxElements = maxElements;
+	shared->arenaSize = arenaSize;
+	SpinLockInit(&shared->mutex);
+	shared->entry = -1;
+	pg_atomic_init_u64(&shared->nelements, 0);
+	pg_atomic_init_u64(&shared->arenaUsed, 0);
+	pscan = shm_toc_allocate(pcxt->toc, estScan);
+	table_parallelscan_initialize(heap, pscan, snapshot);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_SHARED, shared);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_SCAN, pscan);
+
+	LaunchParallelWorkers(pcxt);
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build of \"%s\" with %d parallel workers launched of %d planned",
+							 RelationGetRelationName(index),
+							 pcxt->nworkers_launched, nworkers)));
+	initBuildState(leader, heap, index, shared, 0);
+	participate(leader, indexInfo, pscan, true);
+	WaitForParallelWorkersToFinish(pcxt);
+
+	ok = !shared->full;
+	if (ok)
+	{
+		leader->nelements = (int64) pg_atomic_read_u64(&shared->nelements);
+		leader->entry = shared->entry;
+		leader->entryLevel = shared->entryLevel;
+		*reltuples = shared->reltuples;
+		*indtuples = shared->indtuples;
+		writeGraph(leader);
+	}
+
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return ok;
 }
 
 /* Reject what the index cannot hold before reading the table. */
@@ -497,40 +909,45 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	IndexBuildResult *result;
 	HnswBuildState bs;
+	int			nworkers = 0;
+	double		reltuples = 0;
+	double		indtuples = 0;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
-
-	memset(&bs, 0, sizeof(bs));
-	bs.heap = heap;
-	bs.index = index;
-	bs.m = HnswGetM(index);
-	bs.efConstruction = HnswGetEfConstruction(index);
-	checkIndexDefinition(index, bs.m, bs.efConstruction);
-	HnswInitSupport(index, &bs.support);
-	bs.ml = 1.0 / log((double) bs.m);
-	pg_prng_seed(&bs.prng, HNSW_BUILD_SEED);
-	bs.entry = -1;
-	bs.memLimit = (Size) maintenance_work_mem * 1024;
-	bs.graphCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw graph",
-										ALLOCSET_DEFAULT_SIZES);
-	bs.tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
-									  ALLOCSET_DEFAULT_SIZES);
-	HnswSearchInit(&bs.search, &memOps, &bs, bs.m, 1024);
-	bs.wbuf = palloc(sizeof(HnswCand) * (bs.efConstruction + 1));
-	bs.selbuf = palloc(sizeof(HnswCand) * (2 * bs.m + 1));
-	bs.prunebuf = palloc(sizeof(HnswCand) * (2 * bs.m + 1));
-
-	createMetaPage(index, MAIN_FORKNUM, bs.m, bs.efConstruction);
-
+	checkIndexDefinition(index, HnswGetM(index), HnswGetEfConstruction(index));
+	createMetaPage(index, MAIN_FORKNUM, HnswGetM(index),
+				   HnswGetEfConstruction(index));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+
+	/*
+	 * index_build() asks the planner for workers only for btree, so ask
+	 * here: max_parallel_maintenance_workers, table size and parallel
+	 * safety decide.
+	 */
+	if (IsNormalProcessingMode() && !IsParallelWorker())
+		nworkers = plan_create_index_workers(RelationGetRelid(heap),
+											 RelationGetRelid(index));
+	if (nworkers > 0 &&
+		parallelBuild(&bs, heap, index, indexInfo, nworkers, &reltuples,
+					  &indtuples))
+	{
+		result = palloc(sizeof(IndexBuildResult));
+		result->heap_tuples = reltuples;
+		result->index_tuples = indtuples;
+		return result;
+	}
+	if (nworkers > 0)
+		ereport(DEBUG1,
+				(errmsg_internal("hnsw parallel build did not fit into maintenance_work_mem; building serially")));
+
+	initBuildState(&bs, heap, index, NULL, 0);
 	table_index_build_scan(heap, index, indexInfo, true, true,
 						   buildCallback, &bs, NULL);
 	if (!bs.flushed)
 		flushGraph(&bs);
 
-	MemoryContextDelete(bs.tmpCtx);
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = bs.reltuples;
 	result->index_tuples = bs.indtuples;

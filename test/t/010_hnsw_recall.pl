@@ -1,7 +1,8 @@
 # Recall of hnsw indexes against exact search computed in the same test:
 # after a build, after inserts into an existing index, after deleting half
 # the rows and VACUUM (then more inserts into the freed space), after a
-# build that overflowed maintenance_work_mem, and with iterative scans on
+# build that overflowed maintenance_work_mem, after a parallel build
+# (needs max_worker_processes > 0, the default), and with iterative scans on
 # filtered queries at 1% and 10% selectivity.  Generated data: 10,000
 # clustered anisotropic 64-dimension vectors (test/perl/VectorTestData.pm).
 # The siftsmall part needs ../shared (VECTOR_SHARED) and is skipped without.
@@ -87,6 +88,21 @@ like($stderr, qr/hnsw graph no longer fits into maintenance_work_mem/,
 	'build beyond maintenance_work_mem gives a NOTICE');
 check_recall('after a build beyond maintenance_work_mem', 'items_small', 0.95);
 $node->safe_psql('postgres', 'DROP TABLE items_small');
+
+# a parallel build: workers insert into one graph in shared memory
+($ret, $stdout, $stderr) = $node->psql('postgres', q{
+	SET max_parallel_maintenance_workers = 1;
+	SET min_parallel_table_scan_size = 0;
+	SET client_min_messages = debug1;
+	CREATE TABLE items_par (LIKE items);
+	INSERT INTO items_par SELECT * FROM items;
+	CREATE INDEX ON items_par USING hnsw (embedding vector_l2_ops);
+});
+is($ret, 0, 'parallel build succeeds');
+like($stderr, qr/hnsw build of "items_par_embedding_idx" with 1 parallel workers launched/,
+	'the build used a parallel worker');
+check_recall('after a parallel build', 'items_par', 0.95);
+$node->safe_psql('postgres', 'DROP TABLE items_par');
 
 # iterative scans on filtered queries
 for my $sel ([ 'cat100', 1 ], [ 'cat10', 10 ])
