@@ -160,7 +160,7 @@ SELECT id FROM hv_unlogged ORDER BY embedding <-> '[1,2,3]' LIMIT 3;
 
 -- amvalidate on every opclass
 SELECT opcname, amvalidate(c.oid) FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
-	WHERE amname = 'hnsw' ORDER BY opcname;
+	WHERE amname = 'hnsw' AND opcintype = 'vector'::regtype ORDER BY opcname;
 
 -- reloptions and GUCs: ranges and errors
 \set VERBOSITY terse
