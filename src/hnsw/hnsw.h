@@ -206,6 +206,7 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   IndexInfo *indexInfo);
 extern void HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 							ItemPointer heaptid);
+extern void HnswSetUnloggedBuild(Relation index);
 
 /* hnswscan.c */
 extern IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);

@@ -661,6 +661,7 @@ buildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 						 errdetail("Building will take significantly more time."),
 						 errhint("Increase maintenance_work_mem to speed up builds.")));
 				flushGraph(bs);
+				HnswSetUnloggedBuild(index);
 			}
 			if (bs->flushed)
 				HnswInsertValue(index, &bs->support, value, tid);
@@ -943,10 +944,24 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 				(errmsg_internal("hnsw parallel build did not fit into maintenance_work_mem; building serially")));
 
 	initBuildState(&bs, heap, index, NULL, 0);
-	table_index_build_scan(heap, index, indexInfo, true, true,
-						   buildCallback, &bs, NULL);
+	PG_TRY();
+	{
+		table_index_build_scan(heap, index, indexInfo, true, true,
+							   buildCallback, &bs, NULL);
+	}
+	PG_FINALLY();
+	{
+		HnswSetUnloggedBuild(NULL);
+	}
+	PG_END_TRY();
 	if (!bs.flushed)
 		flushGraph(&bs);
+	else if (RelationNeedsWAL(index))
+	{
+		/* the on-disk inserts after the overflow wrote no WAL */
+		log_newpage_range(index, MAIN_FORKNUM, 0,
+						  RelationGetNumberOfBlocks(index), true);
+	}
 
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = bs.reltuples;

@@ -36,6 +36,46 @@
 #include "hnsw/hnsw.h"
 
 /*
+ * During a build that overflowed maintenance_work_mem, the rest of the
+ * tuples go through this insert path into an index nobody else can see yet;
+ * its pages are WAL-logged all at once when the build ends (log_newpage_range
+ * in hnswbuild.c), so page edits skip Generic WAL.  Identified by the
+ * relfilenode being built; reset by the build, error or not.
+ */
+static Oid	unloggedBuildNode = InvalidOid;
+
+void
+HnswSetUnloggedBuild(Relation index)
+{
+	unloggedBuildNode = index ? index->rd_node.relNode : InvalidOid;
+}
+
+static GenericXLogState *
+editStart(Relation index)
+{
+	if (OidIsValid(unloggedBuildNode) &&
+		index->rd_node.relNode == unloggedBuildNode)
+		return NULL;
+	return GenericXLogStart(index);
+}
+
+static Page
+editRegister(GenericXLogState *state, Buffer buf, int flags)
+{
+	return state ? GenericXLogRegisterBuffer(state, buf, flags) :
+		BufferGetPage(buf);
+}
+
+static void
+editFinish(GenericXLogState *state, Buffer buf)
+{
+	if (state)
+		GenericXLogFinish(state);
+	else
+		MarkBufferDirty(buf);
+}
+
+/*
  * Put tup in the page if there is room or a deleted element of the same
  * size to take over.  The caller holds the buffer exclusively locked.
  * Returns the offset, or InvalidOffsetNumber.  WAL-logs the change.
@@ -58,10 +98,10 @@ placeOnPage(Relation index, Buffer buf, HnswElementTuple tup, Size size)
 
 		if (old && old->deleted && ItemIdGetLength(itemid) == size)
 		{
-			state = GenericXLogStart(index);
-			page = GenericXLogRegisterBuffer(state, buf, 0);
+			state = editStart(index);
+			page = editRegister(state, buf, 0);
 			memcpy(PageGetItem(page, PageGetItemId(page, off)), tup, size);
-			GenericXLogFinish(state);
+			editFinish(state, buf);
 			return off;
 		}
 	}
@@ -70,16 +110,17 @@ placeOnPage(Relation index, Buffer buf, HnswElementTuple tup, Size size)
 	{
 		OffsetNumber off;
 
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buf, 0);
+		state = editStart(index);
+		page = editRegister(state, buf, 0);
 		off = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber,
 						  false, false);
 		if (off == InvalidOffsetNumber)
 		{
-			GenericXLogAbort(state);
+			if (state)
+				GenericXLogAbort(state);
 			return InvalidOffsetNumber;
 		}
-		GenericXLogFinish(state);
+		editFinish(state, buf);
 		return off;
 	}
 	return InvalidOffsetNumber;
@@ -117,8 +158,8 @@ updateMeta(Relation index, ItemPointer entry, int level, BlockNumber insertPage)
 	HnswMetaPage meta;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	state = editStart(index);
+	meta = HnswPageGetMeta(editRegister(state, buf, 0));
 	if (entry && level > meta->entryLevel)
 	{
 		meta->entryPoint = *entry;
@@ -127,7 +168,7 @@ updateMeta(Relation index, ItemPointer entry, int level, BlockNumber insertPage)
 	if (insertPage != InvalidBlockNumber &&
 		(meta->insertPage == InvalidBlockNumber || insertPage > meta->insertPage))
 		meta->insertPage = insertPage;
-	GenericXLogFinish(state);
+	editFinish(state, buf);
 	UnlockReleaseBuffer(buf);
 }
 
@@ -165,14 +206,14 @@ addElementTuple(Relation index, HnswElementTuple tup, Size size,
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	UnlockRelationForExtension(index, ExclusiveLock);
 
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	state = editStart(index);
+	page = editRegister(state, buf, GENERIC_XLOG_FULL_IMAGE);
 	HnswInitPage(page, HNSW_PAGE_ELEMENT);
 	off = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
 	if (off == InvalidOffsetNumber)
 		elog(ERROR, "failed to add hnsw element to \"%s\"",
 			 RelationGetRelationName(index));
-	GenericXLogFinish(state);
+	editFinish(state, buf);
 	blkno = BufferGetBlockNumber(buf);
 	UnlockReleaseBuffer(buf);
 
@@ -211,12 +252,12 @@ addHeapTid(HnswDiskGraph *g, HnswId id, Datum value, ItemPointer heaptid)
 			VARSIZE(v) == VARSIZE(DatumGetPointer(value)) &&
 			memcmp(v, DatumGetPointer(value), VARSIZE(v)) == 0)
 		{
-			GenericXLogState *state = GenericXLogStart(g->index);
-			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+			GenericXLogState *state = editStart(g->index);
+			Page		page = editRegister(state, buf, 0);
 
 			tup = HnswGetElement(page, HnswIdGetOffset(id));
 			tup->heaptids[freeSlot] = *heaptid;
-			GenericXLogFinish(state);
+			editFinish(state, buf);
 			added = true;
 		}
 	}
@@ -298,12 +339,12 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 		if (tup && !tup->deleted &&
 			memcmp(old, tup->slots + start, sizeof(ItemPointerData) * max) == 0)
 		{
-			GenericXLogState *state = GenericXLogStart(g->index);
-			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+			GenericXLogState *state = editStart(g->index);
+			Page		page = editRegister(state, buf, 0);
 
 			tup = HnswGetElement(page, HnswIdGetOffset(nid));
 			memcpy(tup->slots + start, new, sizeof(ItemPointerData) * max);
-			GenericXLogFinish(state);
+			editFinish(state, buf);
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			return;
 		}
