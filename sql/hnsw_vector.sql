@@ -110,6 +110,20 @@ RESET enable_seqscan;
 SELECT count(*) FROM hv WHERE embedding IS NOT NULL;
 DROP INDEX hv_l2;
 
+-- an UPDATE that changes another indexed column (so not HOT) but not the
+-- vector adds heap TIDs to existing elements: the index does not grow
+CREATE TABLE hu (id int PRIMARY KEY, embedding vector(128));
+INSERT INTO hu SELECT i, array_fill(i::real / 7, ARRAY[128])::vector(128)
+	FROM generate_series(1, 300) i;
+CREATE INDEX hu_idx ON hu USING hnsw (embedding vector_l2_ops);
+SELECT pg_relation_size('hu_idx') AS hu_size \gset
+UPDATE hu SET id = id + 1000;
+SELECT pg_relation_size('hu_idx') = :hu_size AS no_new_elements;
+SET enable_seqscan = off;
+SELECT id FROM hu ORDER BY embedding <-> array_fill(2::real / 7, ARRAY[128])::vector(128) LIMIT 1;
+RESET enable_seqscan;
+DROP TABLE hu;
+
 -- the planner: the index for ORDER BY ... LIMIT on a table of some size,
 -- not without ORDER BY, and an exact scan when a selective WHERE clause
 -- leaves few rows; costs depend on hnsw.ef_search
