@@ -517,27 +517,19 @@ formElementTuple(HnswBuildState *bs, BuildElement *e, ItemPointer tids,
 }
 
 /*
- * Write the in-memory graph to element pages after the metapage, then the
- * metapage, then WAL-log every page once.  Pages go through the buffer
- * manager; no WAL record is written until log_newpage_range.
+ * First pass of writeGraph: the TID of every element, exactly as PageAddItem
+ * will place the tuples on fresh pages in element order.  Returns the array
+ * (palloc'd) and the last block in *lastBlock.
  */
-static void
-writeGraph(HnswBuildState *bs)
+static ItemPointerData *
+assignTids(HnswBuildState *bs, BlockNumber *lastBlock)
 {
 	ItemPointerData *tids;
 	Size		pageSpace = HNSW_MAX_ELEMENT_SPACE + sizeof(ItemIdData);
 	Size		freeSpace = 0;
 	BlockNumber blkno = HNSW_METAPAGE_BLKNO;
 	OffsetNumber off = 0;
-	char	   *scratch = palloc(BLCKSZ);
-	Buffer		buf = InvalidBuffer;
-	Page		page = NULL;
-	Buffer		metabuf;
-	HnswMetaPage meta;
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
-
-	/* first pass: TIDs, exactly as PageAddItem will place the tuples */
 	tids = palloc_extended(sizeof(ItemPointerData) * Max(bs->nelements, 1),
 						   MCXT_ALLOC_HUGE);
 	for (int64 i = 0; i < bs->nelements; i++)
@@ -554,8 +546,30 @@ writeGraph(HnswBuildState *bs)
 		freeSpace -= need;
 		ItemPointerSet(&tids[i], blkno, ++off);
 	}
+	*lastBlock = blkno;
+	return tids;
+}
 
-	/* second pass: fill the pages in block order */
+/*
+ * Write the in-memory graph to element pages after the metapage, then the
+ * metapage, then WAL-log every page once.  Pages go through the buffer
+ * manager; no WAL record is written until log_newpage_range.
+ */
+static void
+writeGraph(HnswBuildState *bs)
+{
+	ItemPointerData *tids;
+	BlockNumber blkno;
+	char	   *scratch = palloc(BLCKSZ);
+	Buffer		buf = InvalidBuffer;
+	Page		page = NULL;
+	Buffer		metabuf;
+	HnswMetaPage meta;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	tids = assignTids(bs, &blkno);
+
+	/* fill the pages in block order */
 	for (int64 i = 0; i < bs->nelements; i++)
 	{
 		BuildElement *e = &bs->elements[i];
