@@ -458,8 +458,9 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 		HnswSearchStart(&bs->search, bs->wbuf, nw);
 		HnswSearchLayer(&bs->search, bs->efConstruction, lc);
 		nw = HnswSearchResults(&bs->search, bs->wbuf);
+		/* m on every layer, as hnswlib; lists grow to 2*m on layer 0 */
 		nsel = HnswSelectNeighbors(&bs->support, &memOps, bs, bs->wbuf, nw,
-								   HNSW_LAYER_SLOTS(bs->m, lc), bs->selbuf);
+								   bs->m, bs->selbuf);
 		for (int i = 0; i < nsel; i++)
 			sel[i] = (int32) bs->selbuf[i].id;
 		if (bs->shared)

@@ -421,9 +421,10 @@ HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 				if (addHeapTid(g, w[i].id, value, heaptid))
 					return false;
 		}
-		sel[lc] = palloc(sizeof(HnswCand) * HNSW_LAYER_SLOTS(meta->m, lc));
+		/* m on every layer, as hnswlib; lists grow to 2*m on layer 0 */
+		sel[lc] = palloc(sizeof(HnswCand) * meta->m);
 		nsel[lc] = HnswSelectNeighbors(g->support, &HnswDiskOps, g, w, nw,
-									   HNSW_LAYER_SLOTS(meta->m, lc), sel[lc]);
+									   meta->m, sel[lc]);
 	}
 	return true;
 }
