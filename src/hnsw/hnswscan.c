@@ -110,27 +110,34 @@ startSearch(IndexScanDesc scan)
 		return;
 	}
 
-	meta = HnswReadMeta(scan->indexRelation);
-	if (!ItemPointerIsValid(&meta.entryPoint))
-	{
-		so->done = true;
-		return;
-	}
 
 	/* a zero query under cosine stays unnormalised; all distances tie */
 	query = HnswPrepareValue(&so->support,
 							 scan->orderByData[0].sk_argument, &indexable);
-	HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
-	so->g.query = query;
-	HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
-	so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
 
-	ep.id = HnswIdFromTid(&meta.entryPoint);
-	if (!HnswDiskOps.distance(&so->g, ep.id, &ep.distance))
+	/*
+	 * Vacuum may mark the entry point deleted right after we read the
+	 * metapage; it moves the entry point first, so reading again finds a
+	 * live one (or an empty index).
+	 */
+	for (int attempt = 0;; attempt++)
 	{
-		/* entry point replaced under us by vacuum: nothing safe to do */
-		so->done = true;
-		return;
+		meta = HnswReadMeta(scan->indexRelation);
+		if (!ItemPointerIsValid(&meta.entryPoint) || attempt == 3)
+		{
+			so->done = true;
+			return;
+		}
+		if (attempt == 0)
+		{
+			HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
+			so->g.query = query;
+			HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
+			so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
+		}
+		ep.id = HnswIdFromTid(&meta.entryPoint);
+		if (HnswDiskOps.distance(&so->g, ep.id, &ep.distance))
+			break;
 	}
 	if (meta.entryLevel > 0)
 		ep = HnswGreedyDescend(&so->s, ep, meta.entryLevel, 1);
