@@ -48,7 +48,7 @@
 /* seed of the level PRNG: fixed, for reproducible graphs */
 #define HNSW_BUILD_SEED		UINT64CONST(0x5EED4E5753)
 
-/* arena chunk for values and neighbour arrays */
+/* initial size of a serial build's arena, which doubles as needed */
 #define HNSW_ARENA_CHUNK	(4 * 1024 * 1024)
 
 typedef struct BuildElement
@@ -222,7 +222,21 @@ arenaAlloc(HnswBuildState *bs, Size size)
 		return off + size <= bs->arenaSize ? (int64) off : -1;
 	}
 	if (bs->arenaUsed + size > bs->arenaSize)
-		return -1;
+	{
+		/*
+		 * Grow by doubling up to maintenance_work_mem, rather than taking
+		 * it all up front (which strict overcommit would charge in full).
+		 * Elements hold offsets, so moving the arena is harmless; no
+		 * pointer into it is held across this call.
+		 */
+		Size		newSize = Min(bs->memLimit,
+								  Max(bs->arenaSize * 2, bs->arenaUsed + size));
+
+		if (bs->arenaUsed + size > newSize)
+			return -1;
+		bs->arena = repalloc_huge(bs->arena, newSize);
+		bs->arenaSize = newSize;
+	}
 	off = bs->arenaUsed;
 	bs->arenaUsed += size;
 	return (int64) off;
@@ -236,8 +250,7 @@ graphHasRoom(HnswBuildState *bs, Size vsize)
 		MAXALIGN(sizeof(int32) * layerOffset(bs->m, HNSW_MAX_LEVEL + 1));
 	Size		arrays = sizeof(BuildElement) * bs->capelements;
 
-	return bs->arenaUsed + need <= bs->arenaSize &&
-		bs->arenaUsed + arrays <= bs->memLimit;
+	return bs->arenaUsed + need + arrays <= bs->memLimit;
 }
 
 /*
@@ -694,8 +707,8 @@ buildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 /*
  * Per-participant state.  In a serial build the graph is local: one arena
- * of maintenance_work_mem (allocated lazily by the OS as it is touched) and
- * a growing element array; shared is NULL.
+ * that doubles up to maintenance_work_mem and a growing element array;
+ * shared is NULL.
  */
 static void
 initBuildState(HnswBuildState *bs, Relation heap, Relation index,
@@ -723,7 +736,7 @@ initBuildState(HnswBuildState *bs, Relation heap, Relation index,
 		bs->graphCtx = AllocSetContextCreate(CurrentMemoryContext,
 											 "hnsw graph",
 											 ALLOCSET_DEFAULT_SIZES);
-		bs->arenaSize = bs->memLimit;
+		bs->arenaSize = Min(bs->memLimit, HNSW_ARENA_CHUNK);
 		bs->arena = MemoryContextAllocHuge(bs->graphCtx, bs->arenaSize);
 	}
 	bs->tmpCtx = AllocSetContextCreate(CurrentMemoryContext,
@@ -779,24 +792,41 @@ HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 }
 
 /*
- * Size of a parallel build's shared graph: maintenance_work_mem, split
- * between the element array and the arena by an estimate of the element
- * count; 0 if that leaves no room.
+ * Size of a parallel build's shared graph.  The values cannot take more
+ * than the table does (heap and TOAST, uncompressed vectors), so that
+ * bounds the arena, plus neighbour lists for the expected element count;
+ * all of it capped by maintenance_work_mem.  The DSM segment is allocated
+ * in full, so it is not simply maintenance_work_mem.  arenaSize 0: no room.
  */
 static void
-sizeSharedGraph(Relation heap, Size memLimit, int64 *maxElements,
+sizeSharedGraph(Relation heap, int m, Size memLimit, int64 *maxElements,
 				Size *arenaSize)
 {
 	double		tuples = heap->rd_rel->reltuples;
-	Size		elems;
+	double		bytes = (double) RelationGetNumberOfBlocks(heap) * BLCKSZ;
+	Oid			toastrelid = heap->rd_rel->reltoastrelid;
+	double		need;
+	Size		fixed;
 
+	if (OidIsValid(toastrelid))
+	{
+		Relation	toast = table_open(toastrelid, AccessShareLock);
+
+		bytes += (double) RelationGetNumberOfBlocks(toast) * BLCKSZ;
+		table_close(toast, AccessShareLock);
+	}
 	if (tuples <= 0)
-		tuples = (double) memLimit / 1024;
+		tuples = bytes / 32;
 	*maxElements = (int64) Min(tuples * 1.2 + 1000,
 							   (double) memLimit / (4 * sizeof(BuildElement)));
-	elems = MAXALIGN(sizeof(BuildElement) * *maxElements);
-	*arenaSize = memLimit > elems + MAXALIGN(sizeof(HnswBuildShared)) ?
-		memLimit - elems - MAXALIGN(sizeof(HnswBuildShared)) : 0;
+	fixed = MAXALIGN(sizeof(HnswBuildShared)) +
+		MAXALIGN(sizeof(BuildElement) * *maxElements);
+	need = bytes * 1.2 + (double) *maxElements * sizeof(int32) * (3 * m + 2) +
+		1024 * 1024;
+	if (memLimit <= fixed)
+		*arenaSize = 0;
+	else
+		*arenaSize = (Size) Min(need, (double) (memLimit - fixed));
 }
 
 /*
@@ -820,8 +850,8 @@ parallelBuild(HnswBuildState *leader, Relation heap, Relation index,
 	Size		arenaSize;
 	bool		ok;
 
-	sizeSharedGraph(heap, (Size) maintenance_work_mem * 1024, &maxElements,
-					&arenaSize);
+	sizeSharedGraph(heap, HnswGetM(index), (Size) maintenance_work_mem * 1024,
+					&maxElements, &arenaSize);
 	if (arenaSize == 0)
 		return false;
 
