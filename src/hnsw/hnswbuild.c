@@ -125,6 +125,7 @@ typedef struct HnswBuildState
 	HnswCand   *prunebuf;		/* 2*m + 1 candidates when pruning */
 	int32	   *listbuf;		/* a copied neighbour list */
 
+	bool		isLeader;		/* reports progress */
 	bool		flushed;		/* graph written; continue on disk */
 	bool		full;			/* parallel: out of room, stop adding */
 	double		reltuples;
@@ -697,8 +698,10 @@ buildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				buildInsert(bs, value, tid);
 		}
 		bs->indtuples++;
-		if (!bs->shared && ((int64) bs->indtuples) % 1000 == 0)
+		if (bs->isLeader && ((int64) bs->indtuples) % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+										 bs->shared ?
+										 (int64) pg_atomic_read_u64(&bs->shared->nelements) :
 										 (int64) bs->indtuples);
 	}
 	MemoryContextSwitchTo(oldCtx);
@@ -725,6 +728,7 @@ initBuildState(HnswBuildState *bs, Relation heap, Relation index,
 	bs->entry = -1;
 	bs->memLimit = (Size) maintenance_work_mem * 1024;
 	bs->shared = shared;
+	bs->isLeader = (participant == 0);
 	if (shared)
 	{
 		bs->elements = HNSW_SHARED_ELEMENTS(shared);
