@@ -14,7 +14,7 @@ use Exporter 'import';
 use Test::More;
 
 our @EXPORT_OK = qw(gaussian clustered_rows write_rows load_table
-  read_fvecs topk_ids recall);
+  read_fvecs read_f32 topk_ids recall);
 
 # One standard normal draw (Box-Muller) from Perl's seeded rand.
 sub gaussian
@@ -95,6 +95,21 @@ sub read_fvecs
 		read($fh, my $buf, 4 * $d) == 4 * $d or die "short read in $path";
 		push @rows, [ unpack("f<$d", $buf) ];
 		last if defined $limit && @rows >= $limit;
+	}
+	close($fh);
+	return \@rows;
+}
+
+# read_f32(path, dims): array of array refs from a headerless file of
+# little-endian float32 rows.
+sub read_f32
+{
+	my ($path, $dims) = @_;
+	open(my $fh, '<:raw', $path) or die "could not read $path: $!";
+	my @rows;
+	while (read($fh, my $buf, 4 * $dims) == 4 * $dims)
+	{
+		push @rows, [ unpack("f<$dims", $buf) ];
 	}
 	close($fh);
 	return \@rows;

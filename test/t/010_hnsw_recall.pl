@@ -13,7 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestData qw(clustered_rows write_rows load_table read_fvecs
-  topk_ids recall);
+  read_f32 topk_ids recall);
 
 my $K = 10;
 my $node = PostgreSQL::Test::Cluster->new('hnsw_recall');
@@ -44,10 +44,11 @@ my $index_sql = 'SET enable_seqscan = off;';
 
 sub check_recall
 {
-	my ($name, $table, $min, $settings, $where) = @_;
-	my $exact = topk_ids($node, $exact_sql, $table, 'queries', '<->', $K, $where);
+	my ($name, $table, $min, $settings, $where, $op) = @_;
+	$op //= '<->';
+	my $exact = topk_ids($node, $exact_sql, $table, 'queries', $op, $K, $where);
 	my $approx = topk_ids($node, $index_sql . ($settings // ''), $table,
-		'queries', '<->', $K, $where);
+		'queries', $op, $K, $where);
 	my $r = recall($exact, $approx, $K);
 	cmp_ok($r, '>=', $min, sprintf('%s: recall@%d = %.4f', $name, $K, $r));
 	return $r;
@@ -167,6 +168,40 @@ SKIP:
 		'SET hnsw.ef_search = 200;');
 	$node->safe_psql('postgres', 'DELETE FROM sift WHERE id % 2 = 1; VACUUM sift;');
 	check_recall('siftsmall after deleting 50% and VACUUM', 'sift', 0.95);
+}
+
+# more real sets: Fashion-MNIST (L2), sentence embeddings (cosine), Cohere
+# Wikipedia embeddings (inner product); 50 rows of each are held out as
+# queries
+SKIP:
+{
+	my $shared = $ENV{VECTOR_SHARED} // '';
+	skip 'needs ../shared (VECTOR_SHARED)', 3 unless $shared;
+	my @sets = (
+		[ 'fmnist', 784, 'vector_l2_ops', '<->', 0.95,
+		  read_fvecs("$shared/data/fmnistsmall/fmnistsmall_base.fvecs") ],
+		[ 'fiori', 384, 'vector_cosine_ops', '<=>', 0.95,
+		  read_f32("$shared/data/fiori-docs-minilm/embeddings.bin", 384) ],
+		[ 'cohere', 768, 'vector_ip_ops', '<#>', 0.9,
+		  read_f32("$shared/data/cohere-wiki-1k/cohere_1k_vectors", 768) ]);
+	for my $set (@sets)
+	{
+		my ($name, $dims, $opclass, $op, $min, $rows) = @$set;
+		my @q = splice(@$rows, 0, 50);
+		write_rows("$dir/$name.tsv", $rows, 1);
+		write_rows("$dir/${name}q.tsv", \@q, 1);
+		$node->safe_psql('postgres', qq{
+			DROP TABLE IF EXISTS queries;
+			CREATE TABLE $name (id int, embedding vector($dims));
+			CREATE TABLE queries (id int, embedding vector($dims));
+		});
+		load_table($node, $name, "$dir/$name.tsv");
+		load_table($node, 'queries', "$dir/${name}q.tsv");
+		$node->safe_psql('postgres',
+			"CREATE INDEX ON $name USING hnsw (embedding $opclass)");
+		check_recall("$name ($opclass) after build", $name, $min, undef,
+			undef, $op);
+	}
 }
 
 $node->stop;
