@@ -46,6 +46,10 @@ SELECT hv_check('<->', '[1,2,3]', 10), hv_check('<->', '[-5,7,30]', 25),
 -- the NULL row is not in the index: 201 rows at most
 SET enable_seqscan = off;
 SELECT count(*) FROM (SELECT id FROM hv ORDER BY embedding <-> '[1,2,3]') s;
+-- a NULL query (known at run time) orders nothing: every indexed row
+EXPLAIN (COSTS OFF) SELECT id FROM hv ORDER BY embedding <-> (SELECT NULL::vector);
+SELECT count(*) FROM (SELECT id FROM hv ORDER BY embedding <-> (SELECT NULL::vector)) s;
+SELECT count(*) FROM (SELECT id FROM hv ORDER BY embedding <-> (SELECT NULL::vector) LIMIT 3) s;
 RESET enable_seqscan;
 DROP INDEX hv_l2;
 

@@ -45,9 +45,10 @@ typedef struct HnswScanOpaqueData
 	HnswCand   *results;		/* current round, nearest first */
 	int			nresults;
 	int			cur;
-	ItemPointerData tids[HNSW_HEAPTIDS];
+	ItemPointerData *tids;		/* heap TIDs to return next */
 	int			ntids;
 	int			curtid;
+	BlockNumber nullScanBlock;	/* NULL query: next page to read, else 0 */
 	float		lastDistance;
 } HnswScanOpaqueData;
 
@@ -63,6 +64,7 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	so->g.buf = InvalidBuffer;
+	so->tids = palloc(sizeof(ItemPointerData) * MaxOffsetNumber * HNSW_HEAPTIDS);
 	scan->opaque = so;
 	return scan;
 }
@@ -80,6 +82,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->done = false;
 	so->nresults = so->cur = 0;
 	so->ntids = so->curtid = 0;
+	so->nullScanBlock = 0;
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
@@ -102,11 +105,16 @@ startSearch(IndexScanDesc scan)
 	so->iterative = hnsw_iterative_scan;
 	so->lastDistance = -get_float4_infinity();
 
-	/* a NULL query orders nothing; XXX exact scan returns rows unordered */
-	if (scan->numberOfOrderBys == 0 ||
-		(scan->orderByData[0].sk_flags & SK_ISNULL))
+	if (scan->numberOfOrderBys == 0)
+		elog(ERROR, "cannot scan hnsw index without order");
+
+	/*
+	 * A NULL query makes every distance NULL: an exact scan returns all
+	 * rows in no particular order, and so does this, page by page.
+	 */
+	if (scan->orderByData[0].sk_flags & SK_ISNULL)
 	{
-		so->done = true;
+		so->nullScanBlock = HNSW_METAPAGE_BLKNO + 1;
 		return;
 	}
 
@@ -146,6 +154,38 @@ startSearch(IndexScanDesc scan)
 	HnswSearchLayer(&so->s, so->efSearch, 0);
 	so->nresults = HnswSearchResults(&so->s, so->results);
 	so->cur = 0;
+}
+
+/* NULL query: heap TIDs of the live elements of the next page. */
+static bool
+nextNullPage(IndexScanDesc scan, HnswScanOpaque so)
+{
+	Relation	index = scan->indexRelation;
+
+	while (so->nullScanBlock < RelationGetNumberOfBlocks(index))
+	{
+		Buffer		buf = ReadBuffer(index, so->nullScanBlock++);
+		Page		page;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		so->ntids = so->curtid = 0;
+		for (OffsetNumber off = FirstOffsetNumber;
+			 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
+			 off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			HnswElementTuple tup = HnswGetElement(page, off);
+
+			for (int i = 0; tup && !tup->deleted && i < HNSW_HEAPTIDS; i++)
+				if (ItemPointerIsValid(&tup->heaptids[i]))
+					so->tids[so->ntids++] = tup->heaptids[i];
+		}
+		UnlockReleaseBuffer(buf);
+		if (so->ntids > 0)
+			return true;
+	}
+	return false;
 }
 
 /* Another round of an iterative scan; false when the budget is spent. */
@@ -188,6 +228,11 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			scan->xs_heaptid = so->tids[so->curtid++];
 			found = true;
 		}
+		else if (so->nullScanBlock > 0)
+		{
+			if (!nextNullPage(scan, so))
+				so->done = true;
+		}
 		else if (so->cur < so->nresults)
 		{
 			HnswCand	c = so->results[so->cur++];
@@ -218,6 +263,7 @@ hnswendscan(IndexScanDesc scan)
 	if (so->started)
 		HnswDiskRelease(&so->g);
 	MemoryContextDelete(so->ctx);
+	pfree(so->tids);
 	pfree(so);
 	scan->opaque = NULL;
 }
