@@ -46,16 +46,68 @@ HnswDiskRelease(HnswDiskGraph *g)
 	g->buf = InvalidBuffer;
 }
 
+/*
+ * Per-backend memory of which shared buffer last held each index page, in
+ * rd_amcache (one chunk, freed by the relcache on invalidation).  A search
+ * touches pages in random order, and the buffer mapping lookup is a good
+ * part of each visit; ReadRecentBuffer pins the remembered buffer if it
+ * still holds the page (it checks the tag), else we look it up.  A stale
+ * entry thus costs a failed check, never a wrong page.
+ */
+typedef struct HnswRecentBuffers
+{
+	BlockNumber nblocks;		/* entries in bufs */
+	Buffer		bufs[FLEXIBLE_ARRAY_MEMBER];
+} HnswRecentBuffers;
+
+#define HNSW_RECENT_MAX_BLOCKS	(1 << 18)	/* 1 MB of memory per index */
+
+static HnswRecentBuffers *
+recentBuffers(Relation index, BlockNumber blkno)
+{
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+	BlockNumber n;
+
+	if (rb && blkno < rb->nblocks)
+		return rb;
+	if (blkno >= HNSW_RECENT_MAX_BLOCKS)
+		return NULL;
+	n = Min(Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 5 / 4 + 64,
+			HNSW_RECENT_MAX_BLOCKS);
+	if (rb)
+		pfree(rb);
+	rb = MemoryContextAllocZero(index->rd_indexcxt,
+								offsetof(HnswRecentBuffers, bufs) +
+								sizeof(Buffer) * n);
+	rb->nblocks = n;
+	index->rd_amcache = rb;
+	return rb;
+}
+
 /* Pinned (not locked) buffer of blkno; the pin is the accessor's. */
 Buffer
 HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 {
+	HnswRecentBuffers *rb;
+
 	if (BufferIsValid(g->buf) && BufferGetBlockNumber(g->buf) == blkno)
 		return g->buf;
 	if (BufferIsValid(g->buf))
 		ReleaseBuffer(g->buf);
+
+	/* vacuum reads through its ring buffer: leave it alone */
+	rb = g->strategy ? NULL : recentBuffers(g->index, blkno);
+	if (rb && BufferIsValid(rb->bufs[blkno]) &&
+		ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, blkno,
+						 rb->bufs[blkno]))
+	{
+		g->buf = rb->bufs[blkno];
+		return g->buf;
+	}
 	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
 								g->strategy);
+	if (rb)
+		rb->bufs[blkno] = g->buf;
 	return g->buf;
 }
 
