@@ -34,7 +34,7 @@ HnswDiskInit(HnswDiskGraph *g, Relation index, HnswSupport *support, int m)
 	g->support = support;
 	g->m = m;
 	g->buf = InvalidBuffer;
-	HnswIdSetInit(&g->valueMap, 0);
+	/* valueMap is set up by the first HnswDiskLoadValue: scans need none */
 }
 
 /* Drop the pin kept between calls. */
@@ -168,7 +168,9 @@ HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
 	HnswElementTuple tup;
 	Pointer		copy = NULL;
 
-	if (HnswIdSetGet(&g->valueMap, id, &idx))
+	if (g->valueMap.keys == NULL)
+		HnswIdSetInit(&g->valueMap, 0);
+	else if (HnswIdSetGet(&g->valueMap, id, &idx))
 		return g->values[idx];
 
 	buf = HnswDiskPin(g, HnswIdGetBlock(id));
