@@ -426,20 +426,13 @@ static bool
 buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 {
 	Size		vsize = VARSIZE(DatumGetPointer(value));
-	int			maxLevel = HnswMaxLevelFor(bs->m, vsize);
+	int			maxLevel = HnswCheckValueSize(bs->m, vsize);
 	int			level;
 	int64		id;
 	int64		entry;
 	int			entryLevel;
 	HnswCand	ep;
 	int			nw;
-
-	if (maxLevel < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("index row requires %zu bytes, maximum size is %zu",
-						(Size) HNSW_ELEMENT_TUPLE_SIZE(bs->m, 0, vsize),
-						(Size) HNSW_MAX_ELEMENT_SPACE)));
 
 	level = HnswRandomLevel(bs->ml, pg_prng_double(&bs->prng), maxLevel);
 	id = addElement(bs, value, heaptid, level);
