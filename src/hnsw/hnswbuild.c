@@ -419,6 +419,39 @@ raiseEntry(HnswBuildState *bs, int64 id, int level)
 }
 
 /*
+ * Set a new element's list at a layer.  In a parallel build another
+ * participant may already have added a reverse link to it (it reached the
+ * element through an upper layer); keep those after the chosen ones, as
+ * room allows, rather than overwrite them.
+ */
+static void
+setOwnList(HnswBuildState *bs, BuildElement *e, int layer, int32 *sel,
+		   int nsel)
+{
+	int32	   *list = ELEMENT_LIST(bs, e, layer);
+	int			max = HNSW_LAYER_SLOTS(bs->m, layer);
+	int32		merged[2 * HNSW_MAX_M];
+	int			n = nsel;
+
+	memcpy(merged, sel, sizeof(int32) * nsel);
+	if (bs->shared)
+		SpinLockAcquire(&e->lock);
+	for (int i = 1; i <= list[0] && n < max; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < nsel && !dup; j++)
+			dup = (merged[j] == list[i]);
+		if (!dup)
+			merged[n++] = list[i];
+	}
+	list[0] = n;
+	memcpy(list + 1, merged, sizeof(int32) * n);
+	if (bs->shared)
+		SpinLockRelease(&e->lock);
+}
+
+/*
  * Alg. 1 (INSERT) on the in-memory graph.  Returns false if a parallel
  * build's shared memory is exhausted.
  */
@@ -458,7 +491,6 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	for (int lc = Min(level, entryLevel); lc >= 0; lc--)
 	{
 		BuildElement *e = &bs->elements[id];
-		int32	   *list = ELEMENT_LIST(bs, e, lc);
 		int32		sel[2 * HNSW_MAX_M];
 		int			nsel;
 
@@ -470,12 +502,7 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 								   bs->m, bs->selbuf);
 		for (int i = 0; i < nsel; i++)
 			sel[i] = (int32) bs->selbuf[i].id;
-		if (bs->shared)
-			SpinLockAcquire(&e->lock);
-		list[0] = nsel;
-		memcpy(list + 1, sel, sizeof(int32) * nsel);
-		if (bs->shared)
-			SpinLockRelease(&e->lock);
+		setOwnList(bs, e, lc, sel, nsel);
 
 		/* addLink reuses selbuf, so link from the copy */
 		for (int i = 0; i < nsel; i++)
