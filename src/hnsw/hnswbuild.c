@@ -6,14 +6,20 @@
  * The graph is built in memory: one arena holds every value contiguously,
  * neighbour lists are arrays of int32 element indexes, and the search uses a
  * generation-stamped visited array.  Levels come from a PRNG with a fixed
- * seed, so the same input order and settings give the same graph.  At the
- * end the elements are laid out on pages in insertion order, neighbour
- * indexes turned into TIDs, and all pages are WAL-logged at once with
- * log_newpage_range (no per-page WAL during the build).
+ * seed, so the same input order and settings give the same serial build.
+ * At the end the elements are laid out on pages in insertion order,
+ * neighbour indexes turned into TIDs, and all pages are WAL-logged at once
+ * with log_newpage_range (no per-page WAL during the build).
  *
  * If the graph outgrows maintenance_work_mem, it is written out at that
  * point and the remaining tuples go through the on-disk insert path
- * (hnswinsert.c), with a NOTICE.
+ * (hnswinsert.c), without WAL until the end, with a NOTICE.
+ *
+ * With parallel workers, every participant inserts its share of a parallel
+ * heap scan into one graph in dynamic shared memory, elements and arena
+ * space handed out by atomic counters and each element's lists guarded by
+ * a spinlock held only to copy or write them.  Lock contract: no buffer is
+ * locked while the graph is built; writeGraph locks each new page alone.
  *
  * IDENTIFICATION
  *	  src/hnsw/hnswbuild.c
