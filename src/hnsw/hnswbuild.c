@@ -1,0 +1,1053 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswbuild.c
+ *	  ambuild and ambuildempty of the hnsw access method.
+ *
+ * The graph is built in memory: one arena holds every value contiguously,
+ * neighbour lists are arrays of int32 element indexes, and the search uses a
+ * generation-stamped visited array.  Levels come from a PRNG with a fixed
+ * seed, so the same input order and settings give the same serial build.
+ * At the end the elements are laid out on pages in insertion order,
+ * neighbour indexes turned into TIDs, and all pages are WAL-logged at once
+ * with log_newpage_range (no per-page WAL during the build).
+ *
+ * If the graph outgrows maintenance_work_mem, it is written out at that
+ * point and the remaining tuples go through the on-disk insert path
+ * (hnswinsert.c), without WAL until the end, with a NOTICE.
+ *
+ * With parallel workers, every participant inserts its share of a parallel
+ * heap scan into one graph in dynamic shared memory, elements and arena
+ * space handed out by atomic counters and each element's lists guarded by
+ * a spinlock held only to copy or write them.  Lock contract: no buffer is
+ * locked while the graph is built; writeGraph locks each new page alone.
+ *
+ * IDENTIFICATION
+ *	  src/hnsw/hnswbuild.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/generic_xlog.h"
+#include "access/parallel.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "storage/spin.h"
+#include "utils/snapmgr.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw/hnsw.h"
+
+/* seed of the level PRNG: fixed, for reproducible graphs */
+#define HNSW_BUILD_SEED		UINT64CONST(0x5EED4E5753)
+
+/* initial size of a serial build's arena, which doubles as needed */
+#define HNSW_ARENA_CHUNK	(4 * 1024 * 1024)
+
+typedef struct BuildElement
+{
+	Size		valueOff;		/* arena offset: the value, 4-byte header */
+	Size		nbrsOff;		/* arena offset: per layer count, then slots */
+	ItemPointerData heaptid;
+	uint8		level;
+	slock_t		lock;			/* neighbour lists, in parallel builds */
+} BuildElement;
+
+/*
+ * State shared by the participants of a parallel build, at the start of one
+ * DSM chunk followed by the element array and the arena.  Elements refer to
+ * the arena by offset, since each process maps it at its own address.
+ */
+typedef struct HnswBuildShared
+{
+	/* set by the leader before launch */
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	int64		maxElements;
+	Size		arenaSize;
+
+	/* protected by mutex */
+	slock_t		mutex;
+	int64		entry;
+	int			entryLevel;
+	bool		full;			/* arena or element array exhausted */
+	double		reltuples;
+	double		indtuples;
+
+	pg_atomic_uint64 nelements;
+	pg_atomic_uint64 arenaUsed;
+} HnswBuildShared;
+
+#define HNSW_SHARED_ELEMENTS(shared) \
+	((BuildElement *) ((char *) (shared) + MAXALIGN(sizeof(HnswBuildShared))))
+#define HNSW_SHARED_ARENA(shared) \
+	((char *) HNSW_SHARED_ELEMENTS(shared) + \
+	 MAXALIGN(sizeof(BuildElement) * (shared)->maxElements))
+
+#define HNSW_KEY_SHARED		UINT64CONST(0xA000000000000001)
+#define HNSW_KEY_SCAN		UINT64CONST(0xA000000000000002)
+
+typedef struct HnswBuildState
+{
+	Relation	heap;
+	Relation	index;
+	HnswSupport support;
+	int			m;
+	int			efConstruction;
+	double		ml;
+	pg_prng_state prng;
+
+	/* the graph: local in a serial build, in DSM in a parallel one */
+	HnswBuildShared *shared;	/* NULL in a serial build */
+	BuildElement *elements;
+	int64		nelements;		/* serial only; see graphCount() */
+	int64		capelements;
+	char	   *arena;
+	Size		arenaSize;
+	Size		arenaUsed;		/* serial only */
+	int64		entry;			/* serial only, -1 while empty */
+	int			entryLevel;
+	MemoryContext graphCtx;		/* serial: arena and element array */
+	Size		memLimit;
+
+	HnswSearch	search;
+	Datum		query;			/* value being inserted */
+	HnswCand   *wbuf;			/* efConstruction results */
+	HnswCand   *selbuf;			/* selected neighbours */
+	HnswCand   *prunebuf;		/* 2*m + 1 candidates when pruning */
+	int32	   *listbuf;		/* a copied neighbour list */
+
+	bool		isLeader;		/* reports progress */
+	bool		flushed;		/* graph written; continue on disk */
+	bool		full;			/* parallel: out of room, stop adding */
+	double		reltuples;
+	double		indtuples;
+	MemoryContext tmpCtx;
+} HnswBuildState;
+
+#define ELEMENT_VALUE(bs, e)	((bs)->arena + (e)->valueOff)
+#define ELEMENT_LIST(bs, e, layer) \
+	((int32 *) ((bs)->arena + (e)->nbrsOff) + layerOffset((bs)->m, (layer)))
+
+/* offset of a layer's count in an element's nbrs array */
+static inline int
+layerOffset(int m, int layer)
+{
+	return layer == 0 ? 0 : (1 + 2 * m) + (layer - 1) * (1 + m);
+}
+
+static bool
+memDistance(void *arg, HnswId id, float *distance)
+{
+	HnswBuildState *bs = (HnswBuildState *) arg;
+
+	*distance = HnswDistance(&bs->support,
+							 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id])),
+							 bs->query);
+	return true;
+}
+
+/*
+ * Copy a neighbour list.  In a parallel build other participants change
+ * lists, under the element's spinlock; a copy taken under it is consistent.
+ */
+static int
+copyList(HnswBuildState *bs, int64 id, int layer, int32 *out)
+{
+	BuildElement *e = &bs->elements[id];
+	int32	   *list = ELEMENT_LIST(bs, e, layer);
+	int			n;
+
+	if (bs->shared)
+		SpinLockAcquire(&e->lock);
+	n = list[0];
+	memcpy(out, list + 1, sizeof(int32) * n);
+	if (bs->shared)
+		SpinLockRelease(&e->lock);
+	return n;
+}
+
+static int
+memNeighbors(void *arg, HnswId id, int layer, HnswId *out)
+{
+	HnswBuildState *bs = (HnswBuildState *) arg;
+	int			n = copyList(bs, (int64) id, layer, bs->listbuf);
+
+	for (int i = 0; i < n; i++)
+		out[i] = (HnswId) bs->listbuf[i];
+	return n;
+}
+
+static Datum
+memValue(void *arg, HnswId id)
+{
+	HnswBuildState *bs = (HnswBuildState *) arg;
+
+	return PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id]));
+}
+
+static void
+memPrefetch(void *arg, HnswId id)
+{
+	HnswBuildState *bs = (HnswBuildState *) arg;
+
+	__builtin_prefetch(ELEMENT_VALUE(bs, &bs->elements[id]));
+}
+
+static const HnswGraphOps memOps = {
+	memDistance, memNeighbors, memValue, memPrefetch
+};
+
+/*
+ * Bump allocation from the arena: no per-element palloc.  Returns the
+ * offset, or -1 when the arena is full (the caller then overflows to disk,
+ * or in a parallel build stops adding elements).
+ */
+static int64
+arenaAlloc(HnswBuildState *bs, Size size)
+{
+	uint64		off;
+
+	size = MAXALIGN(size);
+	if (bs->shared)
+	{
+		off = pg_atomic_fetch_add_u64(&bs->shared->arenaUsed, size);
+		return off + size <= bs->arenaSize ? (int64) off : -1;
+	}
+	if (bs->arenaUsed + size > bs->arenaSize)
+	{
+		/*
+		 * Grow by doubling up to maintenance_work_mem, rather than taking
+		 * it all up front (which strict overcommit would charge in full).
+		 * Elements hold offsets, so moving the arena is harmless; no
+		 * pointer into it is held across this call.
+		 */
+		Size		newSize = Min(bs->memLimit,
+								  Max(bs->arenaSize * 2, bs->arenaUsed + size));
+
+		if (bs->arenaUsed + size > newSize)
+			return -1;
+		bs->arena = repalloc_huge(bs->arena, newSize);
+		bs->arenaSize = newSize;
+	}
+	off = bs->arenaUsed;
+	bs->arenaUsed += size;
+	return (int64) off;
+}
+
+/* Is there room for one more element of this value size? (serial) */
+static bool
+graphHasRoom(HnswBuildState *bs, Size vsize)
+{
+	Size		need = MAXALIGN(vsize) +
+		MAXALIGN(sizeof(int32) * layerOffset(bs->m, HNSW_MAX_LEVEL + 1));
+	Size		arrays = sizeof(BuildElement) * bs->capelements;
+
+	return bs->arenaUsed + need + arrays <= bs->memLimit;
+}
+
+/*
+ * Append an element (value copied into the arena); returns its index, or
+ * -1 in a parallel build whose shared memory is exhausted.
+ */
+static int64
+addElement(HnswBuildState *bs, Datum value, ItemPointer heaptid, int level)
+{
+	BuildElement *e;
+	Size		vsize = VARSIZE(DatumGetPointer(value));
+	int			nints = layerOffset(bs->m, level + 1);
+	int64		id;
+	int64		voff;
+	int64		noff;
+	int32	   *nbrs;
+
+	if (bs->shared)
+	{
+		id = (int64) pg_atomic_fetch_add_u64(&bs->shared->nelements, 1);
+		if (id >= bs->shared->maxElements)
+			return -1;
+	}
+	else
+	{
+		if (bs->nelements == bs->capelements)
+		{
+			bs->capelements = Max(1024, bs->capelements * 2);
+			bs->elements = bs->elements ?
+				repalloc_huge(bs->elements, sizeof(BuildElement) * bs->capelements) :
+				MemoryContextAllocHuge(bs->graphCtx,
+									   sizeof(BuildElement) * bs->capelements);
+		}
+		id = bs->nelements;
+	}
+	voff = arenaAlloc(bs, vsize);
+	noff = voff < 0 ? -1 : arenaAlloc(bs, sizeof(int32) * nints);
+	if (noff < 0)
+	{
+		/* only a parallel build gets here: serial checks graphHasRoom */
+		Assert(bs->shared);
+		return -1;
+	}
+
+	e = &bs->elements[id];
+	e->valueOff = voff;
+	e->nbrsOff = noff;
+	memcpy(bs->arena + voff, DatumGetPointer(value), vsize);
+	nbrs = (int32 *) (bs->arena + noff);
+	for (int l = 0; l <= level; l++)
+		nbrs[layerOffset(bs->m, l)] = 0;
+	e->heaptid = *heaptid;
+	e->level = level;
+	SpinLockInit(&e->lock);
+	if (!bs->shared)
+		bs->nelements++;
+	return id;
+}
+
+/*
+ * Make "to" a neighbour of "from" at a layer; when the list is full, keep
+ * the heuristic's choice among the old neighbours and "to" (hnswlib's
+ * shrinking of connections).  In a parallel build the list is copied under
+ * the element's spinlock, the choice made without it, and written only if
+ * the list did not change meanwhile (else retried), so the spinlock is
+ * never held across distance computations.
+ */
+static void
+addLink(HnswBuildState *bs, int64 from, int layer, int64 to, float distance)
+{
+	BuildElement *fe = &bs->elements[from];
+	int32	   *list = ELEMENT_LIST(bs, fe, layer);
+	int			max = HNSW_LAYER_SLOTS(bs->m, layer);
+	Datum		base = PointerGetDatum(ELEMENT_VALUE(bs, fe));
+	HnswCand   *cands = bs->prunebuf;
+	int32		old[2 * HNSW_MAX_M];
+
+	for (int attempt = 0; attempt < 10; attempt++)
+	{
+		int			n;
+		int			nsel;
+		bool		done = false;
+
+		if (bs->shared)
+			SpinLockAcquire(&fe->lock);
+		n = list[0];
+		if (n < max)
+		{
+			list[++list[0]] = (int32) to;
+			done = true;
+		}
+		else
+			memcpy(old, list + 1, sizeof(int32) * n);
+		if (bs->shared)
+			SpinLockRelease(&fe->lock);
+		if (done)
+			return;
+
+		for (int i = 0; i < n; i++)
+		{
+			cands[i].id = old[i];
+			cands[i].distance =
+				HnswDistance(&bs->support, base,
+							 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[old[i]])));
+		}
+		cands[n].id = to;
+		cands[n].distance = distance;
+		HnswSortCands(cands, n + 1);
+		nsel = HnswSelectNeighbors(&bs->support, &memOps, bs, cands, n + 1,
+								   max, bs->selbuf);
+
+		if (bs->shared)
+			SpinLockAcquire(&fe->lock);
+		if (list[0] == n && memcmp(list + 1, old, sizeof(int32) * n) == 0)
+		{
+			list[0] = nsel;
+			for (int i = 0; i < nsel; i++)
+				list[i + 1] = (int32) bs->selbuf[i].id;
+			done = true;
+		}
+		if (bs->shared)
+			SpinLockRelease(&fe->lock);
+		if (done)
+			return;
+	}
+}
+
+/* The entry point, read under the mutex in a parallel build. */
+static void
+getEntry(HnswBuildState *bs, int64 *entry, int *level)
+{
+	if (bs->shared)
+	{
+		SpinLockAcquire(&bs->shared->mutex);
+		*entry = bs->shared->entry;
+		*level = bs->shared->entryLevel;
+		SpinLockRelease(&bs->shared->mutex);
+	}
+	else
+	{
+		*entry = bs->entry;
+		*level = bs->entryLevel;
+	}
+}
+
+/* Make id the entry point if its level is above the current one. */
+static void
+raiseEntry(HnswBuildState *bs, int64 id, int level)
+{
+	if (bs->shared)
+	{
+		SpinLockAcquire(&bs->shared->mutex);
+		if (bs->shared->entry < 0 || level > bs->shared->entryLevel)
+		{
+			bs->shared->entry = id;
+			bs->shared->entryLevel = level;
+		}
+		SpinLockRelease(&bs->shared->mutex);
+	}
+	else if (bs->entry < 0 || level > bs->entryLevel)
+	{
+		bs->entry = id;
+		bs->entryLevel = level;
+	}
+}
+
+/*
+ * Set a new element's list at a layer.  In a parallel build another
+ * participant may already have added a reverse link to it (it reached the
+ * element through an upper layer); keep those after the chosen ones, as
+ * room allows, rather than overwrite them.
+ */
+static void
+setOwnList(HnswBuildState *bs, BuildElement *e, int layer, int32 *sel,
+		   int nsel)
+{
+	int32	   *list = ELEMENT_LIST(bs, e, layer);
+	int			max = HNSW_LAYER_SLOTS(bs->m, layer);
+	int32		merged[2 * HNSW_MAX_M];
+	int			n = nsel;
+
+	memcpy(merged, sel, sizeof(int32) * nsel);
+	if (bs->shared)
+		SpinLockAcquire(&e->lock);
+	for (int i = 1; i <= list[0] && n < max; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < nsel && !dup; j++)
+			dup = (merged[j] == list[i]);
+		if (!dup)
+			merged[n++] = list[i];
+	}
+	list[0] = n;
+	memcpy(list + 1, merged, sizeof(int32) * n);
+	if (bs->shared)
+		SpinLockRelease(&e->lock);
+}
+
+/*
+ * Alg. 1 (INSERT) on the in-memory graph.  Returns false if a parallel
+ * build's shared memory is exhausted.
+ */
+static bool
+buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
+{
+	Size		vsize = VARSIZE(DatumGetPointer(value));
+	int			maxLevel = HnswCheckValueSize(bs->m, vsize);
+	int			level;
+	int64		id;
+	int64		entry;
+	int			entryLevel;
+	HnswCand	ep;
+	int			nw;
+
+	level = HnswRandomLevel(bs->ml, pg_prng_double(&bs->prng), maxLevel);
+	id = addElement(bs, value, heaptid, level);
+	if (id < 0)
+		return false;
+	getEntry(bs, &entry, &entryLevel);
+	if (entry < 0)
+	{
+		raiseEntry(bs, id, level);
+		getEntry(bs, &entry, &entryLevel);
+		if (entry == id)
+			return true;
+	}
+
+	bs->query = PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id]));
+	ep.id = entry;
+	memDistance(bs, ep.id, &ep.distance);
+	if (entryLevel > level)
+		ep = HnswGreedyDescend(&bs->search, ep, entryLevel, level + 1);
+
+	bs->wbuf[0] = ep;
+	nw = 1;
+	for (int lc = Min(level, entryLevel); lc >= 0; lc--)
+	{
+		BuildElement *e = &bs->elements[id];
+		int32		sel[2 * HNSW_MAX_M];
+		int			nsel;
+
+		HnswSearchStart(&bs->search, bs->wbuf, nw);
+		HnswSearchLayer(&bs->search, bs->efConstruction, lc);
+		nw = HnswSearchResults(&bs->search, bs->wbuf);
+		/* m on every layer, as hnswlib; lists grow to 2*m on layer 0 */
+		nsel = HnswSelectNeighbors(&bs->support, &memOps, bs, bs->wbuf, nw,
+								   bs->m, bs->selbuf);
+		for (int i = 0; i < nsel; i++)
+			sel[i] = (int32) bs->selbuf[i].id;
+		setOwnList(bs, e, lc, sel, nsel);
+
+		/* addLink reuses selbuf, so link from the copy */
+		for (int i = 0; i < nsel; i++)
+		{
+			float		d = HnswDistance(&bs->support, bs->query,
+										 PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[sel[i]])));
+
+			addLink(bs, sel[i], lc, id, d);
+		}
+	}
+	raiseEntry(bs, id, level);
+	return true;
+}
+
+static Size
+elementTupleSize(HnswBuildState *bs, BuildElement *e)
+{
+	return HNSW_ELEMENT_TUPLE_SIZE(bs->m, e->level,
+								   VARSIZE(ELEMENT_VALUE(bs, e)));
+}
+
+/* Fill tup (zeroed, of the right size) from an in-memory element. */
+static void
+formElementTuple(HnswBuildState *bs, BuildElement *e, ItemPointer tids,
+				 HnswElementTuple tup)
+{
+	tup->level = e->level;
+	tup->deleted = 0;
+	for (int i = 0; i < HNSW_HEAPTIDS; i++)
+		ItemPointerSetInvalid(&tup->heaptids[i]);
+	tup->heaptids[0] = e->heaptid;
+	for (int l = 0; l <= e->level; l++)
+	{
+		int32	   *list = ELEMENT_LIST(bs, e, l);
+		ItemPointer slots = tup->slots + HNSW_LAYER_START(bs->m, l);
+
+		for (int i = 0; i < HNSW_LAYER_SLOTS(bs->m, l); i++)
+		{
+			if (i < list[0])
+				slots[i] = tids[list[i + 1]];
+			else
+				ItemPointerSetInvalid(&slots[i]);
+		}
+	}
+	memcpy(HnswElementGetValue(tup, bs->m), ELEMENT_VALUE(bs, e),
+		   VARSIZE(ELEMENT_VALUE(bs, e)));
+}
+
+/*
+ * First pass of writeGraph: the TID of every element, exactly as PageAddItem
+ * will place the tuples on fresh pages in element order.  Returns the array
+ * (palloc'd) and the last block in *lastBlock.
+ */
+static ItemPointerData *
+assignTids(HnswBuildState *bs, BlockNumber *lastBlock)
+{
+	ItemPointerData *tids;
+	Size		pageSpace = HNSW_MAX_ELEMENT_SPACE + sizeof(ItemIdData);
+	Size		freeSpace = 0;
+	BlockNumber blkno = HNSW_METAPAGE_BLKNO;
+	OffsetNumber off = 0;
+
+	tids = palloc_extended(sizeof(ItemPointerData) * Max(bs->nelements, 1),
+						   MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < bs->nelements; i++)
+	{
+		Size		need = MAXALIGN(elementTupleSize(bs, &bs->elements[i])) +
+			sizeof(ItemIdData);
+
+		if (need > freeSpace)
+		{
+			blkno++;
+			off = 0;
+			freeSpace = pageSpace;
+		}
+		freeSpace -= need;
+		ItemPointerSet(&tids[i], blkno, ++off);
+	}
+	*lastBlock = blkno;
+	return tids;
+}
+
+/*
+ * Write the in-memory graph to element pages after the metapage, then the
+ * metapage, then WAL-log every page once.  Pages go through the buffer
+ * manager; no WAL record is written until log_newpage_range.
+ */
+static void
+writeGraph(HnswBuildState *bs)
+{
+	ItemPointerData *tids;
+	BlockNumber blkno;
+	char	   *scratch = palloc(BLCKSZ);
+	Buffer		buf = InvalidBuffer;
+	Page		page = NULL;
+	Buffer		metabuf;
+	HnswMetaPage meta;
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	tids = assignTids(bs, &blkno);
+
+	/* fill the pages in block order */
+	for (int64 i = 0; i < bs->nelements; i++)
+	{
+		BuildElement *e = &bs->elements[i];
+		Size		size = elementTupleSize(bs, e);
+
+		CHECK_FOR_INTERRUPTS();
+		if (page == NULL ||
+			ItemPointerGetBlockNumber(&tids[i]) != BufferGetBlockNumber(buf))
+		{
+			if (page)
+			{
+				MarkBufferDirty(buf);
+				UnlockReleaseBuffer(buf);
+			}
+			buf = ReadBufferExtended(bs->index, MAIN_FORKNUM, P_NEW,
+									 RBM_NORMAL, NULL);
+			Assert(BufferGetBlockNumber(buf) == ItemPointerGetBlockNumber(&tids[i]));
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			page = BufferGetPage(buf);
+			HnswInitPage(page, HNSW_PAGE_ELEMENT);
+		}
+		memset(scratch, 0, size);
+		formElementTuple(bs, e, tids, (HnswElementTuple) scratch);
+		if (PageAddItem(page, (Item) scratch, size, InvalidOffsetNumber,
+						false, false) != ItemPointerGetOffsetNumber(&tids[i]))
+			elog(ERROR, "failed to add hnsw element to \"%s\"",
+				 RelationGetRelationName(bs->index));
+	}
+	if (page)
+	{
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+
+	metabuf = ReadBuffer(bs->index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HnswPageGetMeta(BufferGetPage(metabuf));
+	if (bs->entry >= 0)
+	{
+		meta->entryPoint = tids[bs->entry];
+		meta->entryLevel = bs->entryLevel;
+		meta->insertPage = blkno;
+	}
+	MarkBufferDirty(metabuf);
+	UnlockReleaseBuffer(metabuf);
+
+	if (RelationNeedsWAL(bs->index))
+		log_newpage_range(bs->index, MAIN_FORKNUM, 0,
+						  RelationGetNumberOfBlocks(bs->index), true);
+	pfree(tids);
+	pfree(scratch);
+}
+
+/* Write out the graph and free it; later tuples are inserted on disk. */
+static void
+flushGraph(HnswBuildState *bs)
+{
+	writeGraph(bs);
+	if (bs->graphCtx)
+		MemoryContextDelete(bs->graphCtx);
+	bs->graphCtx = NULL;
+	bs->elements = NULL;
+	bs->arena = NULL;
+	bs->flushed = true;
+}
+
+static void
+buildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			  bool tupleIsAlive, void *state)
+{
+	HnswBuildState *bs = (HnswBuildState *) state;
+	MemoryContext oldCtx;
+	Datum		value;
+	bool		indexable;
+
+	bs->reltuples++;
+	if (isnull[0] || bs->full)
+		return;
+
+	oldCtx = MemoryContextSwitchTo(bs->tmpCtx);
+	value = HnswPrepareValue(&bs->support, values[0], &indexable);
+	if (indexable)
+	{
+		if (bs->shared)
+		{
+			/* out of shared memory: the leader redoes the build serially */
+			if (!buildInsert(bs, value, tid))
+			{
+				bs->full = true;
+				SpinLockAcquire(&bs->shared->mutex);
+				bs->shared->full = true;
+				SpinLockRelease(&bs->shared->mutex);
+			}
+		}
+		else
+		{
+			if (!bs->flushed &&
+				!graphHasRoom(bs, VARSIZE(DatumGetPointer(value))))
+			{
+				ereport(NOTICE,
+						(errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
+								bs->indtuples),
+						 errdetail("Building will take significantly more time."),
+						 errhint("Increase maintenance_work_mem to speed up builds.")));
+				flushGraph(bs);
+				HnswSetUnloggedBuild(index);
+			}
+			if (bs->flushed)
+				HnswInsertValue(index, &bs->support, value, tid);
+			else
+				buildInsert(bs, value, tid);
+		}
+		bs->indtuples++;
+		if (bs->isLeader && ((int64) bs->indtuples) % 1000 == 0)
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+										 bs->shared ?
+										 (int64) pg_atomic_read_u64(&bs->shared->nelements) :
+										 (int64) bs->indtuples);
+	}
+	MemoryContextSwitchTo(oldCtx);
+	MemoryContextReset(bs->tmpCtx);
+}
+
+/*
+ * Per-participant state.  In a serial build the graph is local: one arena
+ * that doubles up to maintenance_work_mem and a growing element array;
+ * shared is NULL.
+ */
+static void
+initBuildState(HnswBuildState *bs, Relation heap, Relation index,
+			   HnswBuildShared *shared, int participant)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->m = HnswGetM(index);
+	bs->efConstruction = HnswGetEfConstruction(index);
+	HnswInitSupport(index, &bs->support);
+	bs->ml = 1.0 / log((double) bs->m);
+	pg_prng_seed(&bs->prng, HNSW_BUILD_SEED + participant);
+	bs->entry = -1;
+	bs->memLimit = (Size) maintenance_work_mem * 1024;
+	bs->shared = shared;
+	bs->isLeader = (participant == 0);
+	if (shared)
+	{
+		bs->elements = HNSW_SHARED_ELEMENTS(shared);
+		bs->arena = HNSW_SHARED_ARENA(shared);
+		bs->arenaSize = shared->arenaSize;
+	}
+	else
+	{
+		bs->graphCtx = AllocSetContextCreate(CurrentMemoryContext,
+											 "hnsw graph",
+											 ALLOCSET_DEFAULT_SIZES);
+		bs->arenaSize = Min(bs->memLimit, HNSW_ARENA_CHUNK);
+		bs->arena = MemoryContextAllocHuge(bs->graphCtx, bs->arenaSize);
+	}
+	bs->tmpCtx = AllocSetContextCreate(CurrentMemoryContext,
+									   "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	HnswSearchInit(&bs->search, &memOps, bs, bs->m,
+				   shared ? (uint64) shared->maxElements : 1024);
+	bs->wbuf = palloc(sizeof(HnswCand) * (bs->efConstruction + 1));
+	bs->selbuf = palloc(sizeof(HnswCand) * (2 * bs->m + 1));
+	bs->prunebuf = palloc(sizeof(HnswCand) * (2 * bs->m + 1));
+	bs->listbuf = palloc(sizeof(int32) * 2 * bs->m);
+}
+
+/* One participant's share of a parallel build: scan, insert, report. */
+static void
+participate(HnswBuildState *bs, IndexInfo *indexInfo,
+			ParallelTableScanDesc pscan, bool progress)
+{
+	TableScanDesc scan = table_beginscan_parallel(bs->heap, pscan);
+
+	table_index_build_scan(bs->heap, bs->index, indexInfo, true, progress,
+						   buildCallback, bs, scan);
+	SpinLockAcquire(&bs->shared->mutex);
+	bs->shared->reltuples += bs->reltuples;
+	bs->shared->indtuples += bs->indtuples;
+	SpinLockRelease(&bs->shared->mutex);
+}
+
+/*
+ * Entry point of a parallel build worker (see parallelBuild): opens the
+ * relations with the leader's lock modes and inserts its share of the heap
+ * into the shared graph.
+ */
+PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
+
+void
+HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	HnswBuildShared *shared = shm_toc_lookup(toc, HNSW_KEY_SHARED, false);
+	ParallelTableScanDesc pscan = shm_toc_lookup(toc, HNSW_KEY_SCAN, false);
+	LOCKMODE	heapLockmode = shared->isconcurrent ?
+		ShareUpdateExclusiveLock : ShareLock;
+	Relation	heap = table_open(shared->heaprelid, heapLockmode);
+	Relation	index = index_open(shared->indexrelid, RowExclusiveLock);
+	IndexInfo  *indexInfo = BuildIndexInfo(index);
+	HnswBuildState bs;
+
+	indexInfo->ii_Concurrent = shared->isconcurrent;
+	initBuildState(&bs, heap, index, shared, ParallelWorkerNumber + 1);
+	participate(&bs, indexInfo, pscan, false);
+	index_close(index, RowExclusiveLock);
+	table_close(heap, heapLockmode);
+}
+
+/*
+ * Size of a parallel build's shared graph.  The values cannot take more
+ * than the table does (heap and TOAST, uncompressed vectors), so that
+ * bounds the arena, plus neighbour lists for the expected element count;
+ * all of it capped by maintenance_work_mem.  The DSM segment is allocated
+ * in full, so it is not simply maintenance_work_mem.  arenaSize 0: no room.
+ */
+static void
+sizeSharedGraph(Relation heap, int m, Size memLimit, int64 *maxElements,
+				Size *arenaSize)
+{
+	double		tuples = heap->rd_rel->reltuples;
+	double		bytes = (double) RelationGetNumberOfBlocks(heap) * BLCKSZ;
+	Oid			toastrelid = heap->rd_rel->reltoastrelid;
+	double		need;
+	Size		fixed;
+
+	if (OidIsValid(toastrelid))
+	{
+		Relation	toast = table_open(toastrelid, AccessShareLock);
+
+		bytes += (double) RelationGetNumberOfBlocks(toast) * BLCKSZ;
+		table_close(toast, AccessShareLock);
+	}
+	if (tuples <= 0)
+		tuples = bytes / 32;
+	*maxElements = (int64) Min(tuples * 1.2 + 1000,
+							   (double) memLimit / (4 * sizeof(BuildElement)));
+	fixed = MAXALIGN(sizeof(HnswBuildShared)) +
+		MAXALIGN(sizeof(BuildElement) * *maxElements);
+	need = bytes * 1.2 + (double) *maxElements * sizeof(int32) * (3 * m + 2) +
+		1024 * 1024;
+	if (memLimit <= fixed)
+		*arenaSize = 0;
+	else
+		*arenaSize = (Size) Min(need, (double) (memLimit - fixed));
+}
+
+/*
+ * Build the graph with parallel workers inserting into one graph in shared
+ * memory (hnswlib's concurrent insertion, with a spinlock per element).
+ * Returns false, having written nothing, if the graph did not fit: the
+ * caller then builds serially, which can continue on disk.
+ */
+static bool
+parallelBuild(HnswBuildState *leader, Relation heap, Relation index,
+			  IndexInfo *indexInfo, int nworkers, double *reltuples,
+			  double *indtuples)
+{
+	ParallelContext *pcxt;
+	Snapshot	snapshot;
+	Size		estShared;
+	Size		estScan;
+	HnswBuildShared *shared;
+	ParallelTableScanDesc pscan;
+	int64		maxElements;
+	Size		arenaSize;
+	bool		ok;
+
+	sizeSharedGraph(heap, HnswGetM(index), (Size) maintenance_work_mem * 1024,
+					&maxElements, &arenaSize);
+	if (arenaSize == 0)
+		return false;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vector", "HnswParallelBuildMain", nworkers);
+	snapshot = indexInfo->ii_Concurrent ?
+		RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	estShared = MAXALIGN(sizeof(HnswBuildShared)) +
+		MAXALIGN(sizeof(BuildElement) * maxElements) + arenaSize;
+	estScan = table_parallelscan_estimate(heap, snapshot);
+	shm_toc_estimate_chunk(&pcxt->estimator, estShared);
+	shm_toc_estimate_chunk(&pcxt->estimator, estScan);
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, estShared);
+	memset(shared, 0, sizeof(HnswBuildShared));
+	shared->heaprelid = RelationGetRelid(heap);
+	shared->indexrelid = RelationGetRelid(index);
+	shared->isconcurrent = indexInfo->ii_Concurrent;
+	shared->maxElements = maxElements;
+	shared->arenaSize = arenaSize;
+	SpinLockInit(&shared->mutex);
+	shared->entry = -1;
+	pg_atomic_init_u64(&shared->nelements, 0);
+	pg_atomic_init_u64(&shared->arenaUsed, 0);
+	pscan = shm_toc_allocate(pcxt->toc, estScan);
+	table_parallelscan_initialize(heap, pscan, snapshot);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_SHARED, shared);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_SCAN, pscan);
+
+	LaunchParallelWorkers(pcxt);
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build of \"%s\" with %d parallel workers launched of %d planned",
+							 RelationGetRelationName(index),
+							 pcxt->nworkers_launched, nworkers)));
+	initBuildState(leader, heap, index, shared, 0);
+	participate(leader, indexInfo, pscan, true);
+	WaitForParallelWorkersToFinish(pcxt);
+
+	ok = !shared->full;
+	if (ok)
+	{
+		leader->nelements = (int64) pg_atomic_read_u64(&shared->nelements);
+		leader->entry = shared->entry;
+		leader->entryLevel = shared->entryLevel;
+		*reltuples = shared->reltuples;
+		*indtuples = shared->indtuples;
+		writeGraph(leader);
+	}
+
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return ok;
+}
+
+/* Reject what the index cannot hold before reading the table. */
+static void
+checkIndexDefinition(Relation index, int m, int efConstruction)
+{
+	if (TupleDescAttr(RelationGetDescr(index), 0)->atttypmod < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column does not have dimensions")));
+	if (efConstruction < 2 * m)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ef_construction must be greater than or equal to 2 * m")));
+}
+
+/* Write an empty metapage as block 0. */
+static void
+createMetaPage(Relation index, ForkNumber fork, int m, int efConstruction)
+{
+	Buffer		buf;
+
+	buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	START_CRIT_SECTION();
+	HnswInitMetaPage(BufferGetPage(buf), m, efConstruction);
+	MarkBufferDirty(buf);
+	if (fork == INIT_FORKNUM)
+		log_newpage_buffer(buf, true);
+	END_CRIT_SECTION();
+	UnlockReleaseBuffer(buf);
+}
+
+IndexBuildResult *
+hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	IndexBuildResult *result;
+	HnswBuildState bs;
+	int			nworkers = 0;
+	double		reltuples = 0;
+	double		indtuples = 0;
+
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data",
+			 RelationGetRelationName(index));
+	checkIndexDefinition(index, HnswGetM(index), HnswGetEfConstruction(index));
+	createMetaPage(index, MAIN_FORKNUM, HnswGetM(index),
+				   HnswGetEfConstruction(index));
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+
+	/*
+	 * index_build() asks the planner for workers only for btree, so ask
+	 * here: max_parallel_maintenance_workers, table size and parallel
+	 * safety decide.
+	 */
+	if (IsNormalProcessingMode() && !IsParallelWorker())
+		nworkers = plan_create_index_workers(RelationGetRelid(heap),
+											 RelationGetRelid(index));
+	if (nworkers > 0 &&
+		parallelBuild(&bs, heap, index, indexInfo, nworkers, &reltuples,
+					  &indtuples))
+	{
+		result = palloc(sizeof(IndexBuildResult));
+		result->heap_tuples = reltuples;
+		result->index_tuples = indtuples;
+		return result;
+	}
+	if (nworkers > 0)
+		ereport(DEBUG1,
+				(errmsg_internal("hnsw parallel build did not fit into maintenance_work_mem; building serially")));
+
+	initBuildState(&bs, heap, index, NULL, 0);
+	PG_TRY();
+	{
+		table_index_build_scan(heap, index, indexInfo, true, true,
+							   buildCallback, &bs, NULL);
+	}
+	PG_FINALLY();
+	{
+		HnswSetUnloggedBuild(NULL);
+	}
+	PG_END_TRY();
+	if (!bs.flushed)
+		flushGraph(&bs);
+	else if (RelationNeedsWAL(index))
+	{
+		/* the on-disk inserts after the overflow wrote no WAL */
+		log_newpage_range(index, MAIN_FORKNUM, 0,
+						  RelationGetNumberOfBlocks(index), true);
+	}
+
+	result = palloc(sizeof(IndexBuildResult));
+	result->heap_tuples = bs.reltuples;
+	result->index_tuples = bs.indtuples;
+	return result;
+}
+
+/* Init fork of an unlogged index: an empty metapage, WAL-logged. */
+void
+hnswbuildempty(Relation index)
+{
+	createMetaPage(index, INIT_FORKNUM, HnswGetM(index),
+				   HnswGetEfConstruction(index));
+}

@@ -1,0 +1,234 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswdisk.c
+ *	  The on-disk element accessor used by scans, inserts and vacuum.
+ *
+ * Implements HnswGraphOps over element pages: each call pins the element's
+ * page (keeping the pin when the next element is on the same page), takes a
+ * share lock only while it reads, and computes the distance on the page
+ * without copying the value.  Neighbour TIDs are read straight out of the
+ * element tuple.  Values are copied only for neighbour selection, once per
+ * element per operation.
+ *
+ * Elements may change between calls (see README, Locking): a slot that no
+ * longer holds an element, or holds a deleted one, is skipped.
+ *
+ * IDENTIFICATION
+ *	  src/hnsw/hnswdisk.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
+
+#include "hnsw/hnsw.h"
+
+/* Set up an accessor; query is set by the caller before searching. */
+void
+HnswDiskInit(HnswDiskGraph *g, Relation index, HnswSupport *support, int m)
+{
+	memset(g, 0, sizeof(*g));
+	g->index = index;
+	g->support = support;
+	g->m = m;
+	g->buf = InvalidBuffer;
+	/* valueMap is set up by the first HnswDiskLoadValue: scans need none */
+}
+
+/* Drop the pin kept between calls. */
+void
+HnswDiskRelease(HnswDiskGraph *g)
+{
+	if (BufferIsValid(g->buf))
+		ReleaseBuffer(g->buf);
+	g->buf = InvalidBuffer;
+}
+
+/*
+ * Per-backend memory of which shared buffer last held each index page, in
+ * rd_amcache (one chunk, freed by the relcache on invalidation).  A search
+ * touches pages in random order, and the buffer mapping lookup is a good
+ * part of each visit; ReadRecentBuffer pins the remembered buffer if it
+ * still holds the page (it checks the tag), else we look it up.  A stale
+ * entry thus costs a failed check, never a wrong page.
+ */
+typedef struct HnswRecentBuffers
+{
+	BlockNumber nblocks;		/* entries in bufs */
+	Buffer		bufs[FLEXIBLE_ARRAY_MEMBER];
+} HnswRecentBuffers;
+
+#define HNSW_RECENT_MAX_BLOCKS	(1 << 18)	/* 1 MB of memory per index */
+
+static HnswRecentBuffers *
+recentBuffers(Relation index, BlockNumber blkno)
+{
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+	BlockNumber n;
+
+	if (rb && blkno < rb->nblocks)
+		return rb;
+	if (blkno >= HNSW_RECENT_MAX_BLOCKS)
+		return NULL;
+	n = Min(Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 5 / 4 + 64,
+			HNSW_RECENT_MAX_BLOCKS);
+	if (rb)
+		pfree(rb);
+	rb = MemoryContextAllocZero(index->rd_indexcxt,
+								offsetof(HnswRecentBuffers, bufs) +
+								sizeof(Buffer) * n);
+	rb->nblocks = n;
+	index->rd_amcache = rb;
+	return rb;
+}
+
+/* Pinned (not locked) buffer of blkno; the pin is the accessor's. */
+Buffer
+HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
+{
+	HnswRecentBuffers *rb;
+
+	if (BufferIsValid(g->buf) && BufferGetBlockNumber(g->buf) == blkno)
+		return g->buf;
+	if (BufferIsValid(g->buf))
+		ReleaseBuffer(g->buf);
+
+	/* vacuum reads through its ring buffer: leave it alone */
+	rb = g->strategy ? NULL : recentBuffers(g->index, blkno);
+	if (rb && BufferIsValid(rb->bufs[blkno]) &&
+		ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, blkno,
+						 rb->bufs[blkno]))
+	{
+		g->buf = rb->bufs[blkno];
+		return g->buf;
+	}
+	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
+								g->strategy);
+	if (rb)
+		rb->bufs[blkno] = g->buf;
+	return g->buf;
+}
+
+static bool
+diskDistance(void *arg, HnswId id, float *distance)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	HnswElementTuple tup;
+	bool		found = false;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	if (tup && !tup->deleted)
+	{
+		*distance = HnswDistance(g->support,
+								 PointerGetDatum(HnswElementGetValue(tup, g->m)),
+								 g->query);
+		found = true;
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return found;
+}
+
+static int
+diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	HnswElementTuple tup;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	if (tup && !tup->deleted && tup->level >= layer)
+	{
+		ItemPointer slots = tup->slots + HNSW_LAYER_START(g->m, layer);
+		int			nslots = HNSW_LAYER_SLOTS(g->m, layer);
+
+		for (; n < nslots && ItemPointerIsValid(&slots[n]); n++)
+			out[n] = HnswIdFromTid(&slots[n]);
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return n;
+}
+
+/*
+ * Copy of an element's value, cached for the life of the accessor (so the
+ * pointer stays valid).  An element that vanished yields its last copy or,
+ * if never seen, a NULL pointer that callers must not pass on: callers only
+ * ask for elements the search just reached.
+ */
+Datum
+HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
+{
+	int32		idx;
+	Buffer		buf;
+	HnswElementTuple tup;
+	Pointer		copy = NULL;
+
+	if (g->valueMap.keys == NULL)
+		HnswIdSetInit(&g->valueMap, 0);
+	else if (HnswIdSetGet(&g->valueMap, id, &idx))
+		return g->values[idx];
+
+	buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	if (tup)
+	{
+		Pointer		v = HnswElementGetValue(tup, g->m);
+
+		copy = palloc(VARSIZE(v));
+		memcpy(copy, v, VARSIZE(v));
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+
+	if (copy == NULL)
+		elog(ERROR, "hnsw element (%u,%u) vanished",
+			 HnswIdGetBlock(id), HnswIdGetOffset(id));
+
+	if (g->nvalues == g->capvalues)
+	{
+		g->capvalues = Max(64, g->capvalues * 2);
+		g->values = g->values ? repalloc(g->values, sizeof(Datum) * g->capvalues)
+			: palloc(sizeof(Datum) * g->capvalues);
+	}
+	g->values[g->nvalues] = PointerGetDatum(copy);
+	HnswIdSetAdd(&g->valueMap, id, g->nvalues);
+	return g->values[g->nvalues++];
+}
+
+static Datum
+diskValue(void *arg, HnswId id)
+{
+	return HnswDiskLoadValue((HnswDiskGraph *) arg, id);
+}
+
+/* Heap TIDs of a live element into out[HNSW_HEAPTIDS]; returns the count. */
+int
+HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
+{
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	HnswElementTuple tup;
+	int			n = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	if (tup && !tup->deleted)
+	{
+		for (int i = 0; i < HNSW_HEAPTIDS; i++)
+			if (ItemPointerIsValid(&tup->heaptids[i]))
+				out[n++] = tup->heaptids[i];
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return n;
+}
+
+const HnswGraphOps HnswDiskOps = {
+	diskDistance,
+	diskNeighbors,
+	diskValue,
+	NULL
+};

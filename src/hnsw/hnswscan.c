@@ -1,0 +1,269 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswscan.c
+ *	  Index scans of the hnsw access method (amgettuple).
+ *
+ * The first amgettuple call searches the graph: greedy from the entry
+ * point down to layer 1, then Alg. 2 at layer 0 with ef = hnsw.ef_search.
+ * Heap TIDs are returned nearest first; distances are not handed to the
+ * executor (xs_recheckorderby = false), the order is the contract.
+ *
+ * With hnsw.iterative_scan on, when the results run out the search goes on
+ * from the elements the previous round left out (HnswSearchRestart), until
+ * hnsw.max_scan_tuples distances were computed or the scan's memory passes
+ * work_mem * hnsw.scan_mem_multiplier.  strict_order drops elements nearer
+ * than the last one returned; relaxed_order returns them, slightly out of
+ * order.  Scans take no heavyweight lock; see README for what a scan may
+ * see of concurrent inserts and vacuum.
+ *
+ * IDENTIFICATION
+ *	  src/hnsw/hnswscan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "hnsw/hnsw.h"
+
+typedef struct HnswScanOpaqueData
+{
+	HnswSupport support;
+	MemoryContext ctx;			/* everything of one search; reset on rescan */
+	bool		started;
+	bool		done;
+	int			efSearch;
+	int			iterative;
+	HnswDiskGraph g;
+	HnswSearch	s;
+	HnswCand   *results;		/* current round, nearest first */
+	int			nresults;
+	int			cur;
+	ItemPointerData *tids;		/* heap TIDs to return next */
+	int			ntids;
+	int			curtid;
+	BlockNumber nullScanBlock;	/* NULL query: next page to read, else 0 */
+	float		lastDistance;
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+IndexScanDesc
+hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
+
+	HnswInitSupport(index, &so->support);
+	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
+									ALLOCSET_DEFAULT_SIZES);
+	so->g.buf = InvalidBuffer;
+	so->tids = palloc(sizeof(ItemPointerData) * MaxOffsetNumber * HNSW_HEAPTIDS);
+	scan->opaque = so;
+	return scan;
+}
+
+void
+hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
+		   int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->started)
+		HnswDiskRelease(&so->g);
+	MemoryContextReset(so->ctx);
+	so->started = false;
+	so->done = false;
+	so->nresults = so->cur = 0;
+	so->ntids = so->curtid = 0;
+	so->nullScanBlock = 0;
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys,
+				scan->numberOfOrderBys * sizeof(ScanKeyData));
+}
+
+/* First round: descend from the entry point, search layer 0. */
+static void
+startSearch(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswMetaPageData meta;
+	HnswCand	ep;
+	Datum		query;
+	bool		indexable;
+
+	so->started = true;
+	so->efSearch = hnsw_ef_search;
+	so->iterative = hnsw_iterative_scan;
+	so->lastDistance = -get_float4_infinity();
+
+	if (scan->numberOfOrderBys == 0)
+		elog(ERROR, "cannot scan hnsw index without order");
+
+	/*
+	 * A NULL query makes every distance NULL: an exact scan returns all
+	 * rows in no particular order, and so does this, page by page.
+	 */
+	if (scan->orderByData[0].sk_flags & SK_ISNULL)
+	{
+		so->nullScanBlock = HNSW_METAPAGE_BLKNO + 1;
+		return;
+	}
+
+
+	/* a zero query under cosine stays unnormalised; all distances tie */
+	query = HnswPrepareValue(&so->support,
+							 scan->orderByData[0].sk_argument, &indexable);
+
+	/*
+	 * Vacuum may mark the entry point deleted right after we read the
+	 * metapage; it moves the entry point first, so reading again finds a
+	 * live one (or an empty index).
+	 */
+	for (int attempt = 0;; attempt++)
+	{
+		meta = HnswReadMeta(scan->indexRelation);
+		if (!ItemPointerIsValid(&meta.entryPoint) || attempt == 3)
+		{
+			so->done = true;
+			return;
+		}
+		if (attempt == 0)
+		{
+			HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
+			so->g.query = query;
+			HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
+			so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
+		}
+		ep.id = HnswIdFromTid(&meta.entryPoint);
+		if (HnswDiskOps.distance(&so->g, ep.id, &ep.distance))
+			break;
+	}
+	if (meta.entryLevel > 0)
+		ep = HnswGreedyDescend(&so->s, ep, meta.entryLevel, 1);
+	HnswSearchStart(&so->s, &ep, 1);
+	so->s.keepDiscarded = (so->iterative != HNSW_ITERATIVE_SCAN_OFF);
+	HnswSearchLayer(&so->s, so->efSearch, 0);
+	so->nresults = HnswSearchResults(&so->s, so->results);
+	so->cur = 0;
+}
+
+/* NULL query: heap TIDs of the live elements of the next page. */
+static bool
+nextNullPage(IndexScanDesc scan, HnswScanOpaque so)
+{
+	Relation	index = scan->indexRelation;
+
+	while (so->nullScanBlock < RelationGetNumberOfBlocks(index))
+	{
+		Buffer		buf = ReadBuffer(index, so->nullScanBlock++);
+		Page		page;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		so->ntids = so->curtid = 0;
+		for (OffsetNumber off = FirstOffsetNumber;
+			 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
+			 off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			HnswElementTuple tup = HnswGetElement(page, off);
+
+			for (int i = 0; tup && !tup->deleted && i < HNSW_HEAPTIDS; i++)
+				if (ItemPointerIsValid(&tup->heaptids[i]))
+					so->tids[so->ntids++] = tup->heaptids[i];
+		}
+		UnlockReleaseBuffer(buf);
+		if (so->ntids > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Another round of an iterative scan; false when the budget is spent. */
+static bool
+nextRound(HnswScanOpaque so)
+{
+	double		memLimit = (double) work_mem * 1024.0 * hnsw_scan_mem_multiplier;
+
+	if (so->iterative == HNSW_ITERATIVE_SCAN_OFF ||
+		so->s.discarded.count == 0 ||
+		so->s.distanceCount >= hnsw_max_scan_tuples ||
+		(double) MemoryContextMemAllocated(so->ctx, true) > memLimit)
+		return false;
+
+	HnswSearchRestart(&so->s, so->efSearch);
+	HnswSearchLayer(&so->s, so->efSearch, 0);
+	so->nresults = HnswSearchResults(&so->s, so->results);
+	so->cur = 0;
+	return so->nresults > 0;
+}
+
+bool
+hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext oldCtx;
+	bool		found = false;
+
+	if (so->done)
+		return false;
+
+	oldCtx = MemoryContextSwitchTo(so->ctx);
+	if (!so->started)
+		startSearch(scan);
+
+	while (!so->done && !found)
+	{
+		if (so->curtid < so->ntids)
+		{
+			scan->xs_heaptid = so->tids[so->curtid++];
+			found = true;
+		}
+		else if (so->nullScanBlock > 0)
+		{
+			if (!nextNullPage(scan, so))
+				so->done = true;
+		}
+		else if (so->cur < so->nresults)
+		{
+			HnswCand	c = so->results[so->cur++];
+
+			CHECK_FOR_INTERRUPTS();
+			if (so->iterative == HNSW_ITERATIVE_SCAN_STRICT &&
+				c.distance < so->lastDistance)
+				continue;
+			so->lastDistance = c.distance;
+			so->ntids = HnswDiskHeapTids(&so->g, c.id, so->tids);
+			so->curtid = 0;
+		}
+		else if (!nextRound(so))
+			so->done = true;
+	}
+	MemoryContextSwitchTo(oldCtx);
+
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	return found;
+}
+
+void
+hnswendscan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->started)
+		HnswDiskRelease(&so->g);
+	MemoryContextDelete(so->ctx);
+	pfree(so->tids);
+	pfree(so);
+	scan->opaque = NULL;
+}

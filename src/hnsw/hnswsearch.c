@@ -1,0 +1,451 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswsearch.c
+ *	  Layer search and neighbour selection of HNSW, over an accessor.
+ *
+ * Malkov & Yashunin, "Efficient and robust approximate nearest neighbor
+ * search using Hierarchical Navigable Small World graphs" (2016).  This file
+ * holds Alg. 2 (SEARCH-LAYER) and Alg. 4 (SELECT-NEIGHBORS-HEURISTIC).  It
+ * never touches buffers: elements are reached through an HnswGraphOps, which
+ * the in-memory build (hnswbuild.c) and the on-disk accessor (hnswdisk.c)
+ * implement.  Candidates live in binary heaps of (id, distance) pairs in
+ * arrays that grow by doubling, so the hot loop allocates nothing per
+ * candidate.  Differences from the paper are listed in src/hnsw/README.
+ *
+ * IDENTIFICATION
+ *	  src/hnsw/hnswsearch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "hnsw/hnsw.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+/* Fibonacci hashing of an id into a table of 2^k slots */
+static inline uint64
+hashId(HnswId id, uint64 mask)
+{
+	return ((id + 1) * UINT64CONST(0x9E3779B97F4A7C15) >> 20) & mask;
+}
+
+/*
+ * Initialise an id set.  With dense > 0, ids are below dense and a stamp
+ * array is used (cleared in O(1) by bumping the generation); else a hash
+ * table.  Memory in the current context.
+ */
+void
+HnswIdSetInit(HnswIdSet *set, uint64 dense)
+{
+	memset(set, 0, sizeof(*set));
+	if (dense > 0)
+	{
+		set->nstamps = dense;
+		set->stamps = palloc_extended(sizeof(uint32) * dense,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		set->generation = 1;
+	}
+	else
+	{
+		set->capacity = 1024;
+		set->keys = palloc(sizeof(HnswId) * set->capacity);
+		set->values = palloc(sizeof(int32) * set->capacity);
+		memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
+	}
+}
+
+void
+HnswIdSetClear(HnswIdSet *set)
+{
+	if (set->stamps)
+	{
+		set->generation++;
+		if (set->generation == 0)
+		{
+			memset(set->stamps, 0, sizeof(uint32) * set->nstamps);
+			set->generation = 1;
+		}
+	}
+	else
+	{
+		memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
+		set->count = 0;
+	}
+}
+
+static void
+growIdSet(HnswIdSet *set)
+{
+	HnswId	   *oldkeys = set->keys;
+	int32	   *oldvalues = set->values;
+	uint64		oldcap = set->capacity;
+
+	MemoryContext cxt = GetMemoryChunkContext(oldkeys);
+
+	set->capacity *= 2;
+	set->keys = MemoryContextAllocExtended(cxt, sizeof(HnswId) * set->capacity,
+										   MCXT_ALLOC_HUGE);
+	set->values = MemoryContextAllocExtended(cxt, sizeof(int32) * set->capacity,
+											 MCXT_ALLOC_HUGE);
+	memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
+	set->count = 0;
+	for (uint64 i = 0; i < oldcap; i++)
+		if (oldkeys[i] != PG_UINT64_MAX)
+			HnswIdSetAdd(set, oldkeys[i], oldvalues[i]);
+	pfree(oldkeys);
+	pfree(oldvalues);
+}
+
+/* Add id; returns false if it was already present (value unchanged). */
+bool
+HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
+{
+	uint64		mask;
+	uint64		i;
+
+	if (set->stamps)
+	{
+		if (id >= set->nstamps)
+		{
+			uint64		n = Max(set->nstamps * 2, id + 1);
+
+			set->stamps = repalloc_huge(set->stamps, sizeof(uint32) * n);
+			memset(set->stamps + set->nstamps, 0,
+				   sizeof(uint32) * (n - set->nstamps));
+			set->nstamps = n;
+		}
+		if (set->stamps[id] == set->generation)
+			return false;
+		set->stamps[id] = set->generation;
+		return true;
+	}
+
+	if (set->count * 2 >= set->capacity)
+		growIdSet(set);
+	mask = set->capacity - 1;
+	for (i = hashId(id, mask);; i = (i + 1) & mask)
+	{
+		if (set->keys[i] == id)
+			return false;
+		if (set->keys[i] == PG_UINT64_MAX)
+		{
+			set->keys[i] = id;
+			set->values[i] = value;
+			set->count++;
+			return true;
+		}
+	}
+}
+
+/* Look id up (hash mode only carries values). */
+bool
+HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
+{
+	uint64		mask;
+	uint64		i;
+
+	if (set->stamps)
+		return id < set->nstamps && set->stamps[id] == set->generation;
+
+	mask = set->capacity - 1;
+	for (i = hashId(id, mask);; i = (i + 1) & mask)
+	{
+		if (set->keys[i] == id)
+		{
+			if (value)
+				*value = set->values[i];
+			return true;
+		}
+		if (set->keys[i] == PG_UINT64_MAX)
+			return false;
+	}
+}
+
+/* heap order: true if a must be above b */
+static inline bool
+heapAbove(HnswCandHeap *heap, HnswCand *a, HnswCand *b)
+{
+	return heap->isMax ? a->distance > b->distance : a->distance < b->distance;
+}
+
+void
+HnswHeapPush(HnswCandHeap *heap, HnswCand c)
+{
+	int			i;
+
+	if (heap->count == heap->capacity)
+	{
+		heap->capacity = Max(64, heap->capacity * 2);
+		heap->items = repalloc_huge(heap->items,
+									sizeof(HnswCand) * heap->capacity);
+	}
+	i = heap->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!heapAbove(heap, &c, &heap->items[parent]))
+			break;
+		heap->items[i] = heap->items[parent];
+		i = parent;
+	}
+	heap->items[i] = c;
+}
+
+HnswCand
+HnswHeapPop(HnswCandHeap *heap)
+{
+	HnswCand	top = heap->items[0];
+	HnswCand	last = heap->items[--heap->count];
+	int			i = 0;
+	int			n = heap->count;
+
+	while (true)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && heapAbove(heap, &heap->items[child + 1],
+									   &heap->items[child]))
+			child++;
+		if (!heapAbove(heap, &heap->items[child], &last))
+			break;
+		heap->items[i] = heap->items[child];
+		i = child;
+	}
+	if (n > 0)
+		heap->items[i] = last;
+	return top;
+}
+
+/*
+ * Set up a search.  dense > 0 means ids are small integers below about that
+ * (in-memory build).  Memory in the current context, kept across layers.
+ */
+void
+HnswSearchInit(HnswSearch *s, const HnswGraphOps *ops, void *arg, int m,
+			   uint64 dense)
+{
+	memset(s, 0, sizeof(*s));
+	s->ops = ops;
+	s->arg = arg;
+	s->m = m;
+	HnswIdSetInit(&s->visited, dense);
+	s->candidates.isMax = false;
+	s->results.isMax = true;
+	s->discarded.isMax = false;
+
+	/*
+	 * Allocate now, in the caller's context: growth uses repalloc, which
+	 * stays in it, whatever context is current during the search (the build
+	 * runs in a per-tuple context that is reset after each tuple).
+	 */
+	s->candidates.capacity = s->results.capacity = s->discarded.capacity = 64;
+	s->candidates.items = palloc(sizeof(HnswCand) * 64);
+	s->results.items = palloc(sizeof(HnswCand) * 64);
+	s->discarded.items = palloc(sizeof(HnswCand) * 64);
+	s->nbrbuf = palloc(sizeof(HnswId) * 2 * m);
+}
+
+/*
+ * Start a layer search from entries whose distances are known: clears the
+ * visited set and the heaps.
+ */
+void
+HnswSearchStart(HnswSearch *s, HnswCand *entries, int n)
+{
+	HnswIdSetClear(&s->visited);
+	s->candidates.count = 0;
+	s->results.count = 0;
+	s->discarded.count = 0;
+	for (int i = 0; i < n; i++)
+	{
+		HnswIdSetAdd(&s->visited, entries[i].id, 0);
+		HnswHeapPush(&s->candidates, entries[i]);
+		HnswHeapPush(&s->results, entries[i]);
+	}
+}
+
+/* Put a result that fell out of the ef best where a later round finds it. */
+static inline void
+discard(HnswSearch *s, HnswCand c)
+{
+	if (s->keepDiscarded)
+		HnswHeapPush(&s->discarded, c);
+}
+
+/*
+ * Alg. 2: expand the nearest candidate until it is farther than the farthest
+ * of the ef results.  Results stay in s->results.
+ */
+void
+HnswSearchLayer(HnswSearch *s, int ef, int layer)
+{
+	HnswCandHeap *cands = &s->candidates;
+	HnswCandHeap *res = &s->results;
+
+	while (res->count > ef)
+		discard(s, HnswHeapPop(res));
+
+	while (cands->count > 0)
+	{
+		HnswCand	c = HnswHeapPop(cands);
+		int			n;
+		int			nnew;
+
+		if (res->count >= ef && c.distance > res->items[0].distance)
+			break;
+
+		CHECK_FOR_INTERRUPTS();
+		n = s->ops->neighbors(s->arg, c.id, layer, s->nbrbuf);
+
+		/*
+		 * First keep the unvisited neighbours and let the accessor prefetch
+		 * their values, so the distance loop below does not wait on memory
+		 * for each one in turn (as hnswlib does).
+		 */
+		nnew = 0;
+		for (int i = 0; i < n; i++)
+		{
+			if (HnswIdSetAdd(&s->visited, s->nbrbuf[i], 0))
+			{
+				s->nbrbuf[nnew++] = s->nbrbuf[i];
+				if (s->ops->prefetch)
+					s->ops->prefetch(s->arg, s->nbrbuf[i]);
+			}
+		}
+		for (int i = 0; i < nnew; i++)
+		{
+			HnswCand	e;
+
+			e.id = s->nbrbuf[i];
+			if (!s->ops->distance(s->arg, e.id, &e.distance))
+				continue;
+			s->distanceCount++;
+
+			if (res->count < ef || e.distance < res->items[0].distance)
+			{
+				HnswHeapPush(cands, e);
+				HnswHeapPush(res, e);
+				if (res->count > ef)
+					discard(s, HnswHeapPop(res));
+			}
+			else
+				discard(s, e);
+		}
+	}
+}
+
+/*
+ * Move the results out, nearest first; returns their number.  out must have
+ * room for the result count (at most ef).  The results heap is emptied.
+ */
+int
+HnswSearchResults(HnswSearch *s, HnswCand *out)
+{
+	int			n = s->results.count;
+
+	for (int i = n - 1; i >= 0; i--)
+		out[i] = HnswHeapPop(&s->results);
+	return n;
+}
+
+/*
+ * Continue an iterative scan: the elements that fell out of the previous
+ * round's results become the entry points of the next, which thus finds the
+ * next-nearest elements (approximately) without revisiting any.
+ */
+void
+HnswSearchRestart(HnswSearch *s, int ef)
+{
+	HnswCandHeap old = s->discarded;
+
+	s->candidates.count = 0;
+	s->results.count = 0;
+	s->discarded.count = 0;
+	s->discarded.capacity = 64;
+	s->discarded.items = palloc(sizeof(HnswCand) * 64);
+	for (int i = 0; i < old.count; i++)
+	{
+		HnswHeapPush(&s->candidates, old.items[i]);
+		HnswHeapPush(&s->results, old.items[i]);
+	}
+	pfree(old.items);
+	while (s->results.count > ef)
+		discard(s, HnswHeapPop(&s->results));
+}
+
+/*
+ * Greedy search (ef = 1) from fromLayer down to toLayer inclusive; returns
+ * the element nearest to the query found on toLayer.
+ */
+HnswCand
+HnswGreedyDescend(HnswSearch *s, HnswCand entry, int fromLayer, int toLayer)
+{
+	HnswCand	cur = entry;
+
+	for (int layer = fromLayer; layer >= toLayer; layer--)
+	{
+		HnswSearchStart(s, &cur, 1);
+		HnswSearchLayer(s, 1, layer);
+		HnswSearchResults(s, &cur);
+	}
+	return cur;
+}
+
+static int
+compareCands(const void *a, const void *b)
+{
+	float		da = ((const HnswCand *) a)->distance;
+	float		db = ((const HnswCand *) b)->distance;
+
+	if (da < db)
+		return -1;
+	if (da > db)
+		return 1;
+	return 0;
+}
+
+void
+HnswSortCands(HnswCand *cands, int n)
+{
+	qsort(cands, n, sizeof(HnswCand), compareCands);
+}
+
+/*
+ * Alg. 4 without extendCandidates and keepPrunedConnections (as hnswlib): a
+ * candidate is kept if it is nearer to the base element than to every
+ * candidate kept so far.  cands must be sorted nearest first, distances to
+ * the base element.  Writes at most max into out; returns the count.
+ */
+int
+HnswSelectNeighbors(HnswSupport *support, const HnswGraphOps *ops, void *arg,
+					HnswCand *cands, int n, int max, HnswCand *out)
+{
+	int			nout = 0;
+	Datum		keptValues[2 * HNSW_MAX_M];
+
+	Assert(max <= 2 * HNSW_MAX_M);
+	for (int i = 0; i < n && nout < max; i++)
+	{
+		Datum		v = ops->value(arg, cands[i].id);
+		bool		good = true;
+
+		for (int j = 0; j < nout; j++)
+		{
+			if (HnswDistance(support, v, keptValues[j]) < cands[i].distance)
+			{
+				good = false;
+				break;
+			}
+		}
+		if (good)
+		{
+			keptValues[nout] = v;
+			out[nout++] = cands[i];
+		}
+	}
+	return nout;
+}

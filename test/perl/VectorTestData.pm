@@ -1,0 +1,155 @@
+# VectorTestData.pm: test data and recall helpers for the TAP tests.
+#
+# Generated data is clustered and anisotropic, with a low intrinsic
+# dimension as real embeddings have: each cluster is a centre plus a
+# random rank-r linear map of a Gaussian, scaled per dimension, plus a
+# little isotropic noise.  Everything comes from a seeded PRNG, so a test
+# sees the same data on every run.
+
+package VectorTestData;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use Test::More;
+
+our @EXPORT_OK = qw(gaussian clustered_rows write_rows load_table
+  read_fvecs read_f32 topk_ids recall);
+
+# One standard normal draw (Box-Muller) from Perl's seeded rand.
+sub gaussian
+{
+	my $u1 = rand();
+	$u1 = 1e-12 if $u1 < 1e-12;
+	return sqrt(-2 * log($u1)) * cos(6.283185307179586 * rand());
+}
+
+# clustered_rows(seed, n, dim, nclusters, rank): array of array refs.
+# Rows of cluster c are generated from the same centre and map whatever n is,
+# so two calls with the same seed and shape give points of one distribution.
+sub clustered_rows
+{
+	my ($seed, $n, $dim, $nclusters, $rank, $rowseed) = @_;
+	my (@centres, @maps, @scales);
+
+	srand($seed);
+	@scales = map { 0.2 + 1.8 * rand() } 1 .. $dim;
+	for my $c (0 .. $nclusters - 1)
+	{
+		push @centres, [ map { 10 * rand() - 5 } 1 .. $dim ];
+		push @maps,
+		  [ map { [ map { gaussian() * 0.5 } 1 .. $dim ] } 1 .. $rank ];
+	}
+	srand($rowseed // $seed + 1);
+	my @rows;
+	for my $i (0 .. $n - 1)
+	{
+		my $c = int(rand($nclusters));
+		my @z = map { gaussian() } 1 .. $rank;
+		my @x = @{ $centres[$c] };
+		for my $k (0 .. $rank - 1)
+		{
+			my $m = $maps[$c][$k];
+			$x[$_] += $z[$k] * $m->[$_] for 0 .. $dim - 1;
+		}
+		$x[$_] = $x[$_] * $scales[$_] + 0.05 * gaussian() for 0 .. $dim - 1;
+		push @rows, \@x;
+	}
+	return \@rows;
+}
+
+# write_rows(path, rows, first_id, extra): tab-separated "id [v]" (+ extra
+# columns from a callback of the id) for COPY.
+sub write_rows
+{
+	my ($path, $rows, $first, $extra) = @_;
+	open(my $fh, '>', $path) or die "could not write $path: $!";
+	my $id = $first // 1;
+	for my $r (@$rows)
+	{
+		my $line = $id . "\t[" . join(',', map { sprintf('%.5f', $_) } @$r) . ']';
+		$line .= "\t" . $extra->($id) if $extra;
+		print $fh "$line\n";
+		$id++;
+	}
+	close($fh);
+	chmod 0644, $path;
+}
+
+# load_table(node, table, path): COPY a file written by write_rows.
+sub load_table
+{
+	my ($node, $table, $path) = @_;
+	$node->safe_psql('postgres', "COPY $table FROM '$path'");
+}
+
+# read_fvecs(path, limit): array of array refs from an .fvecs file.
+sub read_fvecs
+{
+	my ($path, $limit) = @_;
+	open(my $fh, '<:raw', $path) or die "could not read $path: $!";
+	my @rows;
+	while (read($fh, my $hdr, 4) == 4)
+	{
+		my $d = unpack('l<', $hdr);
+		read($fh, my $buf, 4 * $d) == 4 * $d or die "short read in $path";
+		push @rows, [ unpack("f<$d", $buf) ];
+		last if defined $limit && @rows >= $limit;
+	}
+	close($fh);
+	return \@rows;
+}
+
+# read_f32(path, dims): array of array refs from a headerless file of
+# little-endian float32 rows.
+sub read_f32
+{
+	my ($path, $dims) = @_;
+	open(my $fh, '<:raw', $path) or die "could not read $path: $!";
+	my @rows;
+	while (read($fh, my $buf, 4 * $dims) == 4 * $dims)
+	{
+		push @rows, [ unpack("f<$dims", $buf) ];
+	}
+	close($fh);
+	return \@rows;
+}
+
+# topk_ids(node, sql_settings, table, queries, op, k, where): hash of query
+# id => array ref of result ids, computed in one statement.
+sub topk_ids
+{
+	my ($node, $settings, $table, $queries, $op, $k, $where) = @_;
+	$where = $where ? "WHERE $where" : '';
+	my $out = $node->safe_psql('postgres', qq{
+		$settings
+		SELECT q.id, array_to_string(ARRAY(
+			SELECT t.id FROM $table t $where
+			ORDER BY t.embedding $op q.embedding LIMIT $k), ',')
+		FROM $queries q ORDER BY q.id;
+	});
+	my %res;
+	for my $line (split /\n/, $out)
+	{
+		my ($qid, $ids) = split /\|/, $line;
+		$res{$qid} = [ grep { length } split /,/, ($ids // '') ];
+	}
+	return \%res;
+}
+
+# recall(exact, approx, k): mean fraction of the exact k found.
+sub recall
+{
+	my ($exact, $approx, $k) = @_;
+	my ($found, $total) = (0, 0);
+	for my $q (keys %$exact)
+	{
+		my %a = map { $_ => 1 } @{ $approx->{$q} // [] };
+		my @e = @{ $exact->{$q} };
+		$found += grep { $a{$_} } @e;
+		$total += scalar @e;
+	}
+	return $total ? $found / $total : 0;
+}
+
+1;
