@@ -284,6 +284,11 @@ def lat_stats(lat):
             "p99_ms": float(np.percentile(lat, 99)) * 1e3}
 
 
+def short_plan(plan):
+    return "\n".join(l if len(l) < 100 else l[:96] + " ..."
+                     for l in plan.splitlines())
+
+
 def uses_index(conn, sql, p):
     """The plan of the first query, and whether it scans our ANN index."""
     with conn.cursor() as cur:
@@ -365,6 +370,7 @@ class Bench:
         r, short = self.recall(found, self.gt_d[:n], self.queries[:n])
         st = lat_stats(lat)
         st.update(engine="seqscan (exact)", param="-", value=None, recall=r,
+                  plan="seq scan",
                   short=short, n=n, beyond_floor_ms=self.beyond(st["mean_ms"]))
         self.R["sweeps"].append(st)
         log("seqscan: recall %.4f, %.2f ms/query" % (r, st["mean_ms"]))
@@ -486,9 +492,16 @@ class Bench:
         self.conn.execute("SET %s.%s = %d" % (am, gname, values[0]))
         used, plan = uses_index(self.conn, self.knn_sql, params[0])
         if not used:
-            log("planner does not pick %s unprompted; plan:\n%s" % (INDEX, plan))
+            log("planner does not pick %s unprompted; plan:\n%s"
+                % (INDEX, short_plan(plan)))
         if not self.a.no_force_index:
             self.conn.execute("SET enable_seqscan = off")
+        forced, plan = uses_index(self.conn, self.knn_sql, params[0])
+        if not forced:
+            log("WARNING: the sweep does not scan %s at all; plan:\n%s"
+                % (INDEX, short_plan(plan)))
+        plan_note = ("index" if used else
+                     "index (enable_seqscan off)" if forced else "NO INDEX")
         for v in values:
             self.conn.execute("SET %s.%s = %d" % (am, gname, v))
             found, lat = run_queries(self.conn, self.knn_sql, params)
@@ -497,6 +510,7 @@ class Bench:
             st.update(engine="%s (PostgreSQL)" % am, workers=workers,
                       param=gname, value=v, recall=r, short=short,
                       n=len(params), planner_picks_index=used,
+                      plan=plan_note,
                       beyond_floor_ms=self.beyond(st["mean_ms"]))
             self.R["sweeps"].append(st)
             log("%s %s=%d: recall %.4f, %.0f QPS, %.3f ms (%.3f beyond floor)"
@@ -706,15 +720,15 @@ def markdown(R):
                           b["bytes_per_vector"], fmt(b["build_wal_mb"], "%.1f")))
         out.append("")
     if R["sweeps"]:
-        out.append("| search | setting | recall@%d | QPS | mean ms | p50 ms | p99 ms | beyond floor ms | queries |" % m["k"])
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("| search | setting | recall@%d | QPS | mean ms | p50 ms | p99 ms | beyond floor ms | queries | plan |" % m["k"])
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for s in R["sweeps"]:
             setting_ = "-" if s["value"] is None else "%s = %d" % (s["param"], s["value"])
             eng = s["engine"] + (" (batch, in-process)" if s.get("batch") else "")
-            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %s | %s | %d |"
+            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %s | %s | %d | %s |"
                        % (eng, setting_, s["recall"], s["qps"], s["mean_ms"],
                           fmt(s["p50_ms"]), fmt(s["p99_ms"]),
-                          fmt(s["beyond_floor_ms"]), s["n"]))
+                          fmt(s["beyond_floor_ms"]), s["n"], s.get("plan", "-")))
         out.append("")
     if R["filtered"]:
         out.append("Filtered, 1% selectivity (`WHERE category = $2`, 100 categories):\n")
