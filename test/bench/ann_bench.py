@@ -743,10 +743,11 @@ def markdown(R):
                                               m["metric"], m["date"]))
     out.append("Host: %s, %d CPUs; server: %s; commit %s; BLAS: %s; "
                "queries: %d (%s parameters); k = %d; load (COPY) %.1f s, "
-               "with VACUUM ANALYZE %.1f s.\n"
+               "with VACUUM ANALYZE %.1f s; load average %.2f at start, "
+               "%.2f at end (other work on the machine).\n"
                % (m["host"], m["cpus"], m["server"], m["commit"], m["blas"],
                   m["nq"], m["param_format"], m["k"], m["load_s"],
-                  m["load_all_s"]))
+                  m["load_all_s"], m["loadavg_start"], m["loadavg_end"]))
     if R["floor"]:
         out.append("SQL floor (same connection, same prepared-statement path):\n")
         out.append("| query | mean ms | p50 ms | p99 ms |")
@@ -927,7 +928,8 @@ def main():
             "host": platform.node(), "cpus": os.cpu_count(),
             "commit": git_commit(), "blas": blas_name(),
             "param_format": a.param_format, "args": vars(a),
-            "server": "-", "load_s": 0.0, "load_all_s": 0.0}
+            "server": "-", "load_s": 0.0, "load_all_s": 0.0,
+            "loadavg_start": os.getloadavg()[0]}
 
     cluster = conn = None
     bench = None
@@ -965,6 +967,7 @@ def main():
         if cluster is not None:
             cluster.stop()
 
+    meta["loadavg_end"] = os.getloadavg()[0]
     md = markdown(bench.R)
     print(md)
     if a.out:
