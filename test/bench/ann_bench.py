@@ -270,11 +270,34 @@ def load_table(conn, table, base, cats, replace):
 # Query timing
 # --------------------------------------------------------------------------
 
+def backend_cpu(conn):
+    """
+    CPU seconds the connection's server process has used so far, from /proc
+    (local server only; None elsewhere).  Unlike wall time it
+    is hardly affected by other processes competing for the cores.
+    """
+    pid = conn.info.backend_pid
+    try:
+        # time on CPU in nanoseconds (the scheduler's own accounting)
+        with open("/proc/%d/schedstat" % pid) as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        # user + system in clock ticks (10 ms): coarse, fine over a sweep
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_queries(conn, sql, params, warmup=20):
     """
     Run a prepared statement once per parameter tuple, one at a time on one
     connection (the first few also untimed as warm-up).  Returns (list of
-    result id arrays, latencies in seconds).
+    result id arrays, latencies in seconds, server CPU seconds of the timed
+    part or None).
     """
     res = []
     lat = np.empty(len(params))
@@ -282,20 +305,24 @@ def run_queries(conn, sql, params, warmup=20):
         for p in params[:warmup]:
             cur.execute(sql, p, prepare=True)
             cur.fetchall()
+        cpu0 = backend_cpu(conn)
         for i, p in enumerate(params):
             t0 = time.perf_counter()
             cur.execute(sql, p, prepare=True)
             rows = cur.fetchall()
             lat[i] = time.perf_counter() - t0
             res.append(np.array([r[0] for r in rows], dtype=np.int64))
-    return res, lat
+        cpu1 = backend_cpu(conn)
+    cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    return res, lat, cpu
 
 
-def lat_stats(lat):
+def lat_stats(lat, cpu=None):
     return {"qps": len(lat) / float(np.sum(lat)),
             "mean_ms": float(np.mean(lat)) * 1e3,
             "p50_ms": float(np.percentile(lat, 50)) * 1e3,
-            "p99_ms": float(np.percentile(lat, 99)) * 1e3}
+            "p99_ms": float(np.percentile(lat, 99)) * 1e3,
+            "cpu_ms": None if cpu is None else cpu / len(lat) * 1e3}
 
 
 def short_plan(plan):
@@ -366,8 +393,8 @@ class Bench:
             # other row, so it should not carry one pass's noise
             st = None
             for _ in range(3):
-                _, lat = run_queries(self.conn, sql, params)
-                s = lat_stats(lat)
+                _, lat, cpu = run_queries(self.conn, sql, params)
+                s = lat_stats(lat, cpu)
                 if st is None or s["mean_ms"] < st["mean_ms"]:
                     st = s
             st.update(query=label, n=n)
@@ -383,12 +410,12 @@ class Bench:
         n = min(self.a.exact_queries, len(self.qp))
         self.conn.execute("SET enable_indexscan = off")
         try:
-            found, lat = run_queries(self.conn, self.knn_sql,
-                                     [(p,) for p in self.qp[:n]], warmup=3)
+            found, lat, cpu = run_queries(self.conn, self.knn_sql,
+                                          [(p,) for p in self.qp[:n]], warmup=3)
         finally:
             self.conn.execute("RESET enable_indexscan")
         r, short = self.recall(found, self.gt_d[:n], self.queries[:n])
-        st = lat_stats(lat)
+        st = lat_stats(lat, cpu)
         st.update(engine="seqscan (exact)", param="-", value=None, recall=r,
                   plan="seq scan",
                   short=short, n=n, beyond_floor_ms=self.beyond(st["mean_ms"]))
@@ -409,9 +436,9 @@ class Bench:
     def filtered(self, engine, mode, n=None):
         n = len(self.qp) if n is None else min(n, len(self.qp))
         params = [(int(self.qcats[i]), self.qp[i]) for i in range(n)]
-        found, lat = run_queries(self.conn, self.filt_sql, params, warmup=3)
+        found, lat, cpu = run_queries(self.conn, self.filt_sql, params, warmup=3)
         r, short = self.recall(found, self.fgt_d[:n], self.queries[:n])
-        st = lat_stats(lat)
+        st = lat_stats(lat, cpu)
         st.update(engine=engine, mode=mode, recall=r, short=short, n=n,
                   beyond_floor_ms=self.beyond(st["mean_ms"]))
         self.R["filtered"].append(st)
@@ -495,15 +522,18 @@ class Bench:
         sql = ("CREATE INDEX %s ON %s USING %s (embedding %s) WITH (%s)"
                % (INDEX, self.t, am, self.opclass, opts))
         log(sql + " -- workers %d" % workers)
+        c0 = backend_cpu(self.conn)
         t0 = time.perf_counter()
         self.conn.execute(sql)
         t = time.perf_counter() - t0
+        c1 = backend_cpu(self.conn)
         wal = wal_diff(self.conn, lsn)
         size = self.index_size()
         b = {"engine": "%s (PostgreSQL)" % am, "workers": workers,
              "options": opts, "build_s": t, "train_s": None,
              "size_mb": size / 1e6, "bytes_per_vector": size / len(self.base),
-             "build_wal_mb": wal / 1e6}
+             "build_wal_mb": wal / 1e6,
+             "build_cpu_s": None if c0 is None or c1 is None else c1 - c0}
         self.R["builds"].append(b)
         log("built in %.2f s, %.1f MB (%.0f B/vector)"
             % (t, b["size_mb"], b["bytes_per_vector"]))
@@ -529,9 +559,9 @@ class Bench:
                      "index (enable_seqscan off)" if forced else "NO INDEX")
         for v in values:
             self.conn.execute("SET %s.%s = %d" % (am, gname, v))
-            found, lat = run_queries(self.conn, self.knn_sql, params)
+            found, lat, cpu = run_queries(self.conn, self.knn_sql, params)
             r, short = self.recall(found, self.gt_d)
-            st = lat_stats(lat)
+            st = lat_stats(lat, cpu)
             st.update(engine="%s (PostgreSQL)" % am, workers=workers,
                       param=gname, value=v, recall=r, short=short,
                       n=len(params), planner_picks_index=used,
@@ -606,8 +636,10 @@ class Bench:
         log("hnswlib: building (M=%d, ef_construction=%d, 1 thread)"
             % (a.m, a.ef_construction))
         t0 = time.perf_counter()
+        c0 = time.process_time()
         idx.add_items(self.base, np.arange(len(self.base)), num_threads=1)
         t = time.perf_counter() - t0
+        build_cpu = time.process_time() - c0
         with tempfile.TemporaryDirectory() as d:
             p = os.path.join(d, "h.bin")
             idx.save_index(p)
@@ -617,24 +649,25 @@ class Bench:
                                  % (a.m, a.ef_construction), "build_s": t,
                                  "train_s": None, "size_mb": size / 1e6,
                                  "bytes_per_vector": size / len(self.base),
-                                 "build_wal_mb": None})
-        log("hnswlib built in %.2f s" % t)
+                                 "build_wal_mb": None, "build_cpu_s": build_cpu})
+        log("hnswlib built in %.2f s (%.2f s CPU)" % (t, build_cpu))
         idx.set_ef(a.k)
         idx.knn_query(self.queries[:100], k=a.k, num_threads=1)   # warm-up
         for ef in SWEEP["hnsw"][1]:
             idx.set_ef(max(ef, a.k))
-            t, (labels, _) = best_of(lambda: idx.knn_query(
+            t, c, (labels, _) = best_of(lambda: idx.knn_query(
                 self.queries, k=a.k, num_threads=1))
             r, short = self.recall(list(labels), self.gt_d)
-            self.R["sweeps"].append(self.ref_row("hnswlib", "ef", ef, r, short, t))
+            self.R["sweeps"].append(self.ref_row("hnswlib", "ef", ef, r, short, t, c))
 
-    def ref_row(self, engine, param, v, r, short, t):
+    def ref_row(self, engine, param, v, r, short, t, c):
         n = len(self.queries)
-        log("%s %s=%d: recall %.4f, %.3f ms/query" % (engine, param, v, r, t / n * 1e3))
+        log("%s %s=%d: recall %.4f, %.3f ms/query (%.3f CPU)"
+            % (engine, param, v, r, t / n * 1e3, c / n * 1e3))
         return {"engine": engine, "workers": 0, "param": param, "value": v,
                 "recall": r, "short": short, "n": n, "qps": n / t,
                 "mean_ms": t / n * 1e3, "p50_ms": None, "p99_ms": None,
-                "beyond_floor_ms": None, "batch": True}
+                "beyond_floor_ms": None, "cpu_ms": c / n * 1e3, "batch": True}
 
     def faiss_ref(self):
         import faiss
@@ -656,45 +689,51 @@ class Bench:
         log("faiss: training IVFFlat lists=%d on %d rows (%d k-means "
             "iterations, 1 thread)" % (a.lists, ns, idx.cp.niter))
         t0 = time.perf_counter()
+        c0 = time.process_time()
         idx.train(sample)
         t_train = time.perf_counter() - t0
         t0 = time.perf_counter()
         idx.add(base)
         t_add = time.perf_counter() - t0
+        build_cpu = time.process_time() - c0
         size = len(faiss.serialize_index(idx))
         self.R["builds"].append({"engine": "faiss %s IndexIVFFlat" % faiss.__version__,
                                  "workers": 0, "options": "lists = %d, train sample %d"
                                  % (a.lists, ns), "build_s": t_train + t_add,
                                  "train_s": t_train, "size_mb": size / 1e6,
                                  "bytes_per_vector": size / len(base),
-                                 "build_wal_mb": None})
+                                 "build_wal_mb": None, "build_cpu_s": build_cpu})
         log("faiss: train %.2f s, add %.2f s" % (t_train, t_add))
         idx.nprobe = 1
         idx.search(queries[:100], a.k)                              # warm-up
         for p in [v for v in SWEEP["ivfflat"][1] if v <= a.lists] or [a.lists]:
             idx.nprobe = p
-            t, (_, labels) = best_of(lambda: idx.search(queries, a.k))
+            t, c, (_, labels) = best_of(lambda: idx.search(queries, a.k))
             r, short = self.recall([l[l >= 0] for l in labels], self.gt_d)
-            self.R["sweeps"].append(self.ref_row("faiss IVFFlat", "nprobe", p, r, short, t))
+            self.R["sweeps"].append(self.ref_row("faiss IVFFlat", "nprobe", p, r, short, t, c))
 
 
 def best_of(fn, repeats=5, budget_s=10.0):
     """
     Time fn() up to repeats times, stopping once budget_s is spent; return
-    (the shortest time, fn's result).  The shortest run is the one least
-    disturbed by other work on a shared machine.
+    (the shortest wall time, the smallest process CPU time, fn's result).
+    The shortest run is the one least disturbed by other work on a shared
+    machine; CPU time is hardly disturbed at all (one thread here).
     """
-    best = None
+    best = cpu = None
     spent = 0.0
     for _ in range(repeats):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         res = fn()
+        c = time.process_time() - c0
         t = time.perf_counter() - t0
         spent += t
         best = t if best is None else min(best, t)
+        cpu = c if cpu is None else min(cpu, c)
         if spent > budget_s:
             break
-    return best, res
+    return best, cpu, res
 
 
 def hnswlib_version():
@@ -750,40 +789,44 @@ def markdown(R):
                   m["load_all_s"], m["loadavg_start"], m["loadavg_end"]))
     if R["floor"]:
         out.append("SQL floor (same connection, same prepared-statement path):\n")
-        out.append("| query | mean ms | p50 ms | p99 ms |")
-        out.append("|---|---:|---:|---:|")
+        out.append("| query | mean ms | p50 ms | p99 ms | server CPU ms |")
+        out.append("|---|---:|---:|---:|---:|")
         for f in R["floor"]:
-            out.append("| `%s` | %.3f | %.3f | %.3f |" % (f["query"], f["mean_ms"],
-                                                        f["p50_ms"], f["p99_ms"]))
+            out.append("| `%s` | %.3f | %.3f | %.3f | %s |"
+                       % (f["query"], f["mean_ms"], f["p50_ms"], f["p99_ms"],
+                          fmt(f.get("cpu_ms"))))
         out.append("")
     if R["builds"]:
-        out.append("| build | options | workers | build s | train s | size MB | bytes/vector | build WAL MB |")
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        out.append("| build | options | workers | build s | CPU s | train s | size MB | bytes/vector | build WAL MB |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for b in R["builds"]:
-            out.append("| %s | %s | %d | %.2f | %s | %.1f | %.0f | %s |"
+            out.append("| %s | %s | %d | %.2f | %s | %s | %.1f | %.0f | %s |"
                        % (b["engine"], b["options"], b["workers"], b["build_s"],
+                          fmt(b.get("build_cpu_s"), "%.2f"),
                           fmt(b["train_s"], "%.2f"), b["size_mb"],
                           b["bytes_per_vector"], fmt(b["build_wal_mb"], "%.1f")))
         out.append("")
     if R["sweeps"]:
-        out.append("| search | setting | recall@%d | QPS | mean ms | p50 ms | p99 ms | beyond floor ms | queries | plan |" % m["k"])
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        out.append("| search | setting | recall@%d | QPS | mean ms | p50 ms | p99 ms | beyond floor ms | CPU ms | queries | plan |" % m["k"])
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         for s in R["sweeps"]:
             setting_ = "-" if s["value"] is None else "%s = %d" % (s["param"], s["value"])
             eng = s["engine"] + (" (batch, in-process)" if s.get("batch") else "")
-            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %s | %s | %d | %s |"
+            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %s | %s | %s | %d | %s |"
                        % (eng, setting_, s["recall"], s["qps"], s["mean_ms"],
                           fmt(s["p50_ms"]), fmt(s["p99_ms"]),
-                          fmt(s["beyond_floor_ms"]), s["n"], s.get("plan", "-")))
+                          fmt(s["beyond_floor_ms"]), fmt(s.get("cpu_ms")),
+                          s["n"], s.get("plan", "-")))
         out.append("")
     if R["filtered"]:
         out.append("Filtered, 1% selectivity (`WHERE category = $2`, 100 categories):\n")
-        out.append("| search | setting | recall@%d | QPS | mean ms | beyond floor ms | short results | queries |" % m["k"])
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        out.append("| search | setting | recall@%d | QPS | mean ms | beyond floor ms | CPU ms | short results | queries |" % m["k"])
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for s in R["filtered"]:
-            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %d | %d |"
+            out.append("| %s | %s | %.4f | %.0f | %.3f | %s | %s | %d | %d |"
                        % (s["engine"], s["mode"], s["recall"], s["qps"],
-                          s["mean_ms"], fmt(s["beyond_floor_ms"]), s["short"], s["n"]))
+                          s["mean_ms"], fmt(s["beyond_floor_ms"]),
+                          fmt(s.get("cpu_ms")), s["short"], s["n"]))
         out.append("")
     if R["writes"]:
         out.append("| writes | single-row inserts/s | WAL B/insert | rows deleted | VACUUM s | WAL B/vacuumed row | index MB after VACUUM |")
