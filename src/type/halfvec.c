@@ -95,15 +95,6 @@ arithmeticToHalf(float value, bool zero_is_underflow)
  * ---------------------------------------------------------------------
  */
 
-static inline const char *
-skipSpace(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		   *p == '\v' || *p == '\f')
-		p++;
-	return p;
-}
-
 static void
 reportSyntax(const char *lit, const char *detail)
 {
@@ -153,14 +144,14 @@ parseHalfElement(const char *lit, const char *p, char **end)
 static HalfVector *
 parseHalfvecText(const char *lit)
 {
-	const char *p = skipSpace(lit);
+	const char *p = VectorSkipSpace(lit);
 	uint16	   *values = palloc(sizeof(uint16) * HALFVEC_MAX_DIM);
 	int			n = 0;
 	HalfVector *result;
 
 	if (*p != '[')
 		reportSyntax(lit, "Vector contents must start with \"[\".");
-	p = skipSpace(p + 1);
+	p = VectorSkipSpace(p + 1);
 	if (*p == ']')
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -175,17 +166,17 @@ parseHalfvecText(const char *lit)
 					 errmsg("halfvec cannot have more than %d dimensions",
 							HALFVEC_MAX_DIM)));
 		values[n++] = parseHalfElement(lit, p, &end);
-		p = skipSpace(end);
+		p = VectorSkipSpace(end);
 		if (*p == ',')
 		{
-			p = skipSpace(p + 1);
+			p = VectorSkipSpace(p + 1);
 			continue;
 		}
 		if (*p == ']')
 			break;
 		reportSyntax(lit, "Vector elements must be separated by \",\" and the vector must end with \"]\".");
 	}
-	p = skipSpace(p + 1);
+	p = VectorSkipSpace(p + 1);
 	if (*p != '\0')
 		reportSyntax(lit, "Junk after closing right bracket.");
 
@@ -675,16 +666,6 @@ halfvec_hash(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-static float8 *
-getAccumState(ArrayType *state, int *n)
-{
-	if (ARR_NDIM(state) != 1 || ARR_HASNULL(state) ||
-		ARR_ELEMTYPE(state) != FLOAT8OID)
-		elog(ERROR, "halfvec aggregate state is not a one-dimensional float8 array");
-	*n = ARR_DIMS(state)[0];
-	return (float8 *) ARR_DATA_PTR(state);
-}
-
 PG_FUNCTION_INFO_V1(halfvec_accum);
 Datum
 halfvec_accum(PG_FUNCTION_ARGS)
@@ -692,7 +673,7 @@ halfvec_accum(PG_FUNCTION_ARGS)
 	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
 	HalfVector *v = PG_GETARG_HALFVEC_P(1);
 	int			n;
-	float8	   *sums = getAccumState(state, &n);
+	float8	   *sums = VectorGetAccumState(state, &n);
 	Datum	   *elems;
 
 	/* the initial state is {0}; later states have v->dim + 1 elements */
@@ -713,7 +694,7 @@ Datum
 halfvec_avg(PG_FUNCTION_ARGS)
 {
 	int			n;
-	float8	   *sums = getAccumState(PG_GETARG_ARRAYTYPE_P(0), &n);
+	float8	   *sums = VectorGetAccumState(PG_GETARG_ARRAYTYPE_P(0), &n);
 	HalfVector *result;
 
 	/* no rows: avg is NULL, as for numbers */

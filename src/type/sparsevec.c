@@ -79,15 +79,6 @@ checkNonZeroCount(int64 nnz)
  * ---------------------------------------------------------------------
  */
 
-static inline const char *
-skipSpace(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-		   *p == '\v' || *p == '\f')
-		p++;
-	return p;
-}
-
 static void
 reportSyntax(const char *lit, const char *detail)
 {
@@ -147,10 +138,10 @@ parseElements(const char *lit, const char *p, SparseInputElement **elems,
 	int			n = 0;
 	SparseInputElement *e = palloc(sizeof(SparseInputElement) * capacity);
 
-	p = skipSpace(p);
+	p = VectorSkipSpace(p);
 	if (*p != '{')
 		reportSyntax(lit, "Sparse vector contents must start with \"{\".");
-	p = skipSpace(p + 1);
+	p = VectorSkipSpace(p + 1);
 	while (*p != '}')
 	{
 		char	   *end;
@@ -162,14 +153,14 @@ parseElements(const char *lit, const char *p, SparseInputElement **elems,
 		}
 		e[n].index = parseInteger(lit, p, &end,
 								  "Elements must be index:value pairs separated by \",\".");
-		p = skipSpace(end);
+		p = VectorSkipSpace(end);
 		if (*p != ':')
 			reportSyntax(lit, "Elements must be index:value pairs separated by \",\".");
-		e[n].value = parseValue(lit, skipSpace(p + 1), &end);
+		e[n].value = parseValue(lit, VectorSkipSpace(p + 1), &end);
 		n++;
-		p = skipSpace(end);
+		p = VectorSkipSpace(end);
 		if (*p == ',')
-			p = skipSpace(p + 1);
+			p = VectorSkipSpace(p + 1);
 		else if (*p != '}')
 			reportSyntax(lit, "Elements must be separated by \",\" and the elements must end with \"}\".");
 		else
@@ -249,12 +240,12 @@ sparsevec_in(PG_FUNCTION_ARGS)
 	int64		dim;
 	SparseVector *result;
 
-	p = skipSpace(parseElements(lit, lit, &elems, &n));
+	p = VectorSkipSpace(parseElements(lit, lit, &elems, &n));
 	if (*p != '/')
 		reportSyntax(lit, "Elements must be followed by \"/\" and the number of dimensions.");
-	dim = parseInteger(lit, skipSpace(p + 1), &end,
+	dim = parseInteger(lit, VectorSkipSpace(p + 1), &end,
 					   "Elements must be followed by \"/\" and the number of dimensions.");
-	if (*skipSpace(end) != '\0')
+	if (*VectorSkipSpace(end) != '\0')
 		reportSyntax(lit, "Junk after the number of dimensions.");
 
 	result = buildFromElements(elems, n, dim);

@@ -114,21 +114,6 @@ checkArithmetic(float value, bool zero_is_underflow)
  * ---------------------------------------------------------------------
  */
 
-static inline bool
-isVectorSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		c == '\v' || c == '\f';
-}
-
-static inline const char *
-skipSpace(const char *p)
-{
-	while (isVectorSpace(*p))
-		p++;
-	return p;
-}
-
 /*
  * Parse "[x1,x2,...]" into a palloc'd array of floats.  Errors name the
  * whole literal, as float4in does, and say which part is wrong.
@@ -136,7 +121,7 @@ skipSpace(const char *p)
 static float *
 parseVectorText(const char *lit, int *ndim)
 {
-	const char *p = skipSpace(lit);
+	const char *p = VectorSkipSpace(lit);
 	int			capacity = 16;
 	int			n = 0;
 	float	   *values;
@@ -146,7 +131,7 @@ parseVectorText(const char *lit, int *ndim)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type vector: \"%s\"", lit),
 				 errdetail("Vector contents must start with \"[\".")));
-	p = skipSpace(p + 1);
+	p = VectorSkipSpace(p + 1);
 	if (*p == ']')
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -191,10 +176,10 @@ parseVectorText(const char *lit, int *ndim)
 		}
 		values[n++] = value;
 
-		p = skipSpace(end);
+		p = VectorSkipSpace(end);
 		if (*p == ',')
 		{
-			p = skipSpace(p + 1);
+			p = VectorSkipSpace(p + 1);
 			continue;
 		}
 		if (*p == ']')
@@ -205,7 +190,7 @@ parseVectorText(const char *lit, int *ndim)
 				 errdetail("Vector elements must be separated by \",\" and the vector must end with \"]\".")));
 	}
 
-	p = skipSpace(p + 1);
+	p = VectorSkipSpace(p + 1);
 	if (*p != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -814,12 +799,16 @@ makeAccumState(float8 *values, int n)
 						   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
-static float8 *
-getAccumState(ArrayType *state, int *n)
+/*
+ * The sums of an avg() transition state, shared by the vector-like types
+ * (their states are alike so that vector_combine serves them all).
+ */
+float8 *
+VectorGetAccumState(ArrayType *state, int *n)
 {
 	if (ARR_NDIM(state) != 1 || ARR_HASNULL(state) ||
 		ARR_ELEMTYPE(state) != FLOAT8OID)
-		elog(ERROR, "vector aggregate state is not a one-dimensional float8 array");
+		elog(ERROR, "aggregate state is not a one-dimensional float8 array");
 	*n = ARR_DIMS(state)[0];
 	return (float8 *) ARR_DATA_PTR(state);
 }
@@ -831,7 +820,7 @@ vector_accum(PG_FUNCTION_ARGS)
 	ArrayType  *state = PG_GETARG_ARRAYTYPE_P(0);
 	Vector	   *v = PG_GETARG_VECTOR_P(1);
 	int			n;
-	float8	   *sums = getAccumState(state, &n);
+	float8	   *sums = VectorGetAccumState(state, &n);
 	float8	   *next;
 
 	if (n == 1)
@@ -857,8 +846,8 @@ vector_combine(PG_FUNCTION_ARGS)
 {
 	int			na,
 				nb;
-	float8	   *a = getAccumState(PG_GETARG_ARRAYTYPE_P(0), &na);
-	float8	   *b = getAccumState(PG_GETARG_ARRAYTYPE_P(1), &nb);
+	float8	   *a = VectorGetAccumState(PG_GETARG_ARRAYTYPE_P(0), &na);
+	float8	   *b = VectorGetAccumState(PG_GETARG_ARRAYTYPE_P(1), &nb);
 	float8	   *next;
 
 	if (na == 1)
@@ -877,7 +866,7 @@ Datum
 vector_avg(PG_FUNCTION_ARGS)
 {
 	int			n;
-	float8	   *sums = getAccumState(PG_GETARG_ARRAYTYPE_P(0), &n);
+	float8	   *sums = VectorGetAccumState(PG_GETARG_ARRAYTYPE_P(0), &n);
 	Vector	   *result;
 
 	/* no rows: avg is NULL, as for numbers */

@@ -49,6 +49,18 @@ extern void CheckVectorTypmod(int32 typmod, int dim);
 /* shared by every vector-like type (halfvec, sparsevec) */
 extern int32 VectorTypmodIn(ArrayType *ta, const char *typname,
 							int maxdim);
+extern float8 *VectorGetAccumState(ArrayType *state, int *n);
+
+/* White space as the text forms of every vector-like type accept it. */
+static inline const char *
+VectorSkipSpace(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		   *p == '\v' || *p == '\f')
+		p++;
+	return p;
+}
+
 extern float *VectorArrayToFloats(ArrayType *array, const char *typname,
 								  int maxdim, int *ndim);
 
