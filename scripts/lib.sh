@@ -99,3 +99,19 @@ stop_cluster() {
 	local bin=$1 data=$2
 	as_user "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# The fuzz harnesses (test/fuzz) need clang with libFuzzer's runtime; check
+# by building a trivial fuzzer, so a half-installed toolchain is caught too.
+ensure_fuzz_deps() {
+	local probe='int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }'
+	local out ok=1
+	out=$(mktemp)
+	echo "$probe" | clang -fsanitize=fuzzer,address -x c - -o "$out" 2>/dev/null || ok=0
+	rm -f "$out"
+	if [ $ok = 0 ]; then
+		log "installing clang libclang-rt-14-dev"
+		as_root apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq \
+			--no-install-recommends clang libclang-rt-14-dev >/dev/null
+	fi
+}

@@ -352,7 +352,10 @@ vector(PG_FUNCTION_ARGS)
 
 /*
  * Convert one element of a numeric-like array to float, rejecting values
- * that overflow a float4 or underflow to zero, as float4in does.
+ * that do not fit a float4.  As in the server's float8 -> float4 cast, a
+ * value is out of range only when rounding overflows it to infinity or
+ * underflows it to zero: 3.4028235e38 rounds to FLT_MAX and 1e-45 to the
+ * smallest subnormal, both accepted, as '[3.4028235e38,1e-45]'::vector is.
  */
 static float
 arrayElementToFloat(Datum d, Oid elemtype, const char *typname)
@@ -381,10 +384,16 @@ arrayElementToFloat(Datum d, Oid elemtype, const char *typname)
 	}
 	result = (float) value;
 	if ((isinf(result) && !isinf(value)) || (result == 0.0f && value != 0.0))
+	{
+		/* shortest exact form: %g would print 3.4028236e38 as 3.40282e+38 */
+		char		text[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+		double_to_shortest_decimal_buf(value, text);
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("value \"%g\" is out of range for type %s",
-						value, typname)));
+				 errmsg("value \"%s\" is out of range for type %s",
+						text, typname)));
+	}
 	return result;
 }
 
@@ -608,12 +617,18 @@ subvector(PG_FUNCTION_ARGS)
 		start = 1;
 	if (end > (int64) a->dim + 1)
 		end = a->dim + 1;
-	if (end <= start)
+	if (end <= start && PG_GETARG_INT32(1) > a->dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("vector must have at least 1 dimension"),
 				 errdetail("Position %d is past the last element of a vector with %d dimensions.",
 						   PG_GETARG_INT32(1), a->dim)));
+	if (end <= start)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("vector must have at least 1 dimension"),
+				 errdetail("Positions %d to %lld are before the first element.",
+						   PG_GETARG_INT32(1), (long long) end - 1)));
 
 	result = InitVector((int) (end - start));
 	memcpy(result->x, a->x + start - 1, sizeof(float) * result->dim);
