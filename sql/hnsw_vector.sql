@@ -180,6 +180,24 @@ SELECT id FROM hv_unlogged ORDER BY embedding <-> '[1,2,3]' LIMIT 3;
 SELECT opcname, amvalidate(c.oid) FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 	WHERE amname = 'hnsw' AND opcintype = 'vector'::regtype ORDER BY opcname;
 
+-- amvalidate catches broken opclasses
+CREATE OPERATOR CLASS hnsw_bad_sig FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_norm(vector);
+CREATE OPERATOR CLASS hnsw_no_dist FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 2 vector_norm(vector);
+CREATE OPERATOR CLASS hnsw_bad_op FOR TYPE vector USING hnsw AS
+	OPERATOR 2 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_l2_squared_distance(vector, vector),
+	FUNCTION 3 vector_norm(vector);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bad_sig';
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_no_dist';
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bad_op';
+DROP OPERATOR FAMILY hnsw_bad_sig USING hnsw;
+DROP OPERATOR FAMILY hnsw_no_dist USING hnsw;
+DROP OPERATOR FAMILY hnsw_bad_op USING hnsw;
+
 -- reloptions and GUCs: ranges and errors
 \set VERBOSITY terse
 CREATE INDEX ON hv USING hnsw (embedding vector_l2_ops) WITH (m = 1);

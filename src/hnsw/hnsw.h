@@ -105,6 +105,7 @@ extern void HnswCheckMeta(Relation index, Page page);
 extern Datum HnswPrepareValue(HnswSupport *support, Datum value,
 							  bool *indexable);
 extern int	HnswMaxLevelFor(int m, Size valueSize);
+extern int	HnswCheckValueSize(int m, Size valueSize);
 extern int	HnswRandomLevel(double ml, double r, int maxLevel);
 extern HnswElementTuple HnswGetElement(Page page, OffsetNumber off);
 

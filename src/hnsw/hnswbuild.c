@@ -6,14 +6,20 @@
  * The graph is built in memory: one arena holds every value contiguously,
  * neighbour lists are arrays of int32 element indexes, and the search uses a
  * generation-stamped visited array.  Levels come from a PRNG with a fixed
- * seed, so the same input order and settings give the same graph.  At the
- * end the elements are laid out on pages in insertion order, neighbour
- * indexes turned into TIDs, and all pages are WAL-logged at once with
- * log_newpage_range (no per-page WAL during the build).
+ * seed, so the same input order and settings give the same serial build.
+ * At the end the elements are laid out on pages in insertion order,
+ * neighbour indexes turned into TIDs, and all pages are WAL-logged at once
+ * with log_newpage_range (no per-page WAL during the build).
  *
  * If the graph outgrows maintenance_work_mem, it is written out at that
  * point and the remaining tuples go through the on-disk insert path
- * (hnswinsert.c), with a NOTICE.
+ * (hnswinsert.c), without WAL until the end, with a NOTICE.
+ *
+ * With parallel workers, every participant inserts its share of a parallel
+ * heap scan into one graph in dynamic shared memory, elements and arena
+ * space handed out by atomic counters and each element's lists guarded by
+ * a spinlock held only to copy or write them.  Lock contract: no buffer is
+ * locked while the graph is built; writeGraph locks each new page alone.
  *
  * IDENTIFICATION
  *	  src/hnsw/hnswbuild.c
@@ -419,6 +425,39 @@ raiseEntry(HnswBuildState *bs, int64 id, int level)
 }
 
 /*
+ * Set a new element's list at a layer.  In a parallel build another
+ * participant may already have added a reverse link to it (it reached the
+ * element through an upper layer); keep those after the chosen ones, as
+ * room allows, rather than overwrite them.
+ */
+static void
+setOwnList(HnswBuildState *bs, BuildElement *e, int layer, int32 *sel,
+		   int nsel)
+{
+	int32	   *list = ELEMENT_LIST(bs, e, layer);
+	int			max = HNSW_LAYER_SLOTS(bs->m, layer);
+	int32		merged[2 * HNSW_MAX_M];
+	int			n = nsel;
+
+	memcpy(merged, sel, sizeof(int32) * nsel);
+	if (bs->shared)
+		SpinLockAcquire(&e->lock);
+	for (int i = 1; i <= list[0] && n < max; i++)
+	{
+		bool		dup = false;
+
+		for (int j = 0; j < nsel && !dup; j++)
+			dup = (merged[j] == list[i]);
+		if (!dup)
+			merged[n++] = list[i];
+	}
+	list[0] = n;
+	memcpy(list + 1, merged, sizeof(int32) * n);
+	if (bs->shared)
+		SpinLockRelease(&e->lock);
+}
+
+/*
  * Alg. 1 (INSERT) on the in-memory graph.  Returns false if a parallel
  * build's shared memory is exhausted.
  */
@@ -426,20 +465,13 @@ static bool
 buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 {
 	Size		vsize = VARSIZE(DatumGetPointer(value));
-	int			maxLevel = HnswMaxLevelFor(bs->m, vsize);
+	int			maxLevel = HnswCheckValueSize(bs->m, vsize);
 	int			level;
 	int64		id;
 	int64		entry;
 	int			entryLevel;
 	HnswCand	ep;
 	int			nw;
-
-	if (maxLevel < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("index row requires %zu bytes, maximum size is %zu",
-						(Size) HNSW_ELEMENT_TUPLE_SIZE(bs->m, 0, vsize),
-						(Size) HNSW_MAX_ELEMENT_SPACE)));
 
 	level = HnswRandomLevel(bs->ml, pg_prng_double(&bs->prng), maxLevel);
 	id = addElement(bs, value, heaptid, level);
@@ -465,7 +497,6 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 	for (int lc = Min(level, entryLevel); lc >= 0; lc--)
 	{
 		BuildElement *e = &bs->elements[id];
-		int32	   *list = ELEMENT_LIST(bs, e, lc);
 		int32		sel[2 * HNSW_MAX_M];
 		int			nsel;
 
@@ -477,12 +508,7 @@ buildInsert(HnswBuildState *bs, Datum value, ItemPointer heaptid)
 								   bs->m, bs->selbuf);
 		for (int i = 0; i < nsel; i++)
 			sel[i] = (int32) bs->selbuf[i].id;
-		if (bs->shared)
-			SpinLockAcquire(&e->lock);
-		list[0] = nsel;
-		memcpy(list + 1, sel, sizeof(int32) * nsel);
-		if (bs->shared)
-			SpinLockRelease(&e->lock);
+		setOwnList(bs, e, lc, sel, nsel);
 
 		/* addLink reuses selbuf, so link from the copy */
 		for (int i = 0; i < nsel; i++)

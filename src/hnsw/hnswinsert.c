@@ -476,13 +476,7 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 
 	LockPage(index, HNSW_UPDATE_LOCK, lockmode);
 	meta = HnswReadMeta(index);
-	maxLevel = HnswMaxLevelFor(meta.m, VARSIZE(DatumGetPointer(value)));
-	if (maxLevel < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("index row requires %zu bytes, maximum size is %zu",
-						(Size) HNSW_ELEMENT_TUPLE_SIZE(meta.m, 0, VARSIZE(DatumGetPointer(value))),
-						(Size) HNSW_MAX_ELEMENT_SPACE)));
+	maxLevel = HnswCheckValueSize(meta.m, VARSIZE(DatumGetPointer(value)));
 	level = HnswRandomLevel(1.0 / log((double) meta.m),
 							pg_prng_double(&pg_global_prng_state), maxLevel);
 

@@ -143,6 +143,27 @@ HnswMaxLevelFor(int m, Size valueSize)
 	return -1;
 }
 
+/*
+ * HnswMaxLevelFor, or an error if the value cannot be indexed at all.
+ */
+int
+HnswCheckValueSize(int m, Size valueSize)
+{
+	int			maxLevel = HnswMaxLevelFor(m, valueSize);
+
+	if (maxLevel < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("index row requires %zu bytes, maximum size is %zu",
+						(Size) MAXALIGN(HNSW_ELEMENT_TUPLE_SIZE(m, 0, valueSize)),
+						(Size) HNSW_MAX_ELEMENT_SPACE),
+				 errdetail("With m = %d, an hnsw element holds a value of at most %zu bytes.",
+						   m, (Size) (MAXALIGN_DOWN(HNSW_MAX_ELEMENT_SPACE) -
+									  HNSW_VALUE_OFFSET(m, 0))),
+				 errhint("Index fewer dimensions, a smaller type (halfvec), or use a smaller m.")));
+	return maxLevel;
+}
+
 /* Level from a uniform draw r in [0,1): floor(-ln(r) * ml), capped. */
 int
 HnswRandomLevel(double ml, double r, int maxLevel)

@@ -72,6 +72,13 @@ sub background
 		'>', \$out, '2>', \$err);
 }
 
+# an UNLOGGED table's index is reset from its init fork by crash recovery
+$node->safe_psql('postgres', q{
+	CREATE UNLOGGED TABLE u (id int, embedding vector(16));
+	INSERT INTO u SELECT id, embedding FROM t;
+	CREATE INDEX u_idx ON u USING hnsw (embedding vector_l2_ops);
+});
+
 # crash in the middle of inserts, each its own transaction
 my $script = '';
 for my $i (10001 .. 16000)
@@ -88,6 +95,15 @@ $node->start;
 my $n = $node->safe_psql('postgres', 'SELECT count(*) FROM t');
 cmp_ok($n, '>', 2500, "rows committed before the crash survive ($n)");
 check_index('after a crash during inserts');
+
+is($node->safe_psql('postgres', q{
+		SET enable_seqscan = off;
+		SET hnsw.ef_search = 100;
+		INSERT INTO u SELECT id, embedding FROM t WHERE id <= 50;
+		SELECT count(*) FROM (SELECT id FROM u
+			ORDER BY embedding <-> (SELECT embedding FROM q WHERE id = 1)) s;
+	}), '50',
+	'the UNLOGGED table is empty after the crash and its index works');
 
 $node->safe_psql('postgres', q{
 	INSERT INTO t SELECT id + 20000, embedding FROM t WHERE id % 4 = 0;
