@@ -227,6 +227,7 @@ typedef struct HnswDiskGraph
 	int			m;
 	Datum		query;
 	Buffer		buf;			/* pinned, unlocked; InvalidBuffer if none */
+	BlockNumber nblocks;		/* index size last seen, for bounds checks */
 	BufferAccessStrategy strategy;
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
@@ -257,6 +258,10 @@ extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
 											 void *callback_state);
 extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 												IndexBulkDeleteResult *stats);
+
+/* hnswcheck.c */
+extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
+								 Buffer buf);
 
 /* hnswvalidate.c */
 extern bool hnswvalidate(Oid opclassoid);

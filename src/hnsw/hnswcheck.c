@@ -893,3 +893,40 @@ hnsw_check(PG_FUNCTION_ARGS)
 	table_close(cs->heap, AccessShareLock);
 	return (Datum) 0;
 }
+
+/*
+ * Read-path check of an element id's block, for the on-disk accessor
+ * (hnswdisk.c): called with InvalidBuffer before reading a block that is
+ * the metapage or at or past the size last seen (refreshed once, since the
+ * index grows), and with the pinned buffer after each read that missed the
+ * accessor's recent-buffer hint, to check the page id and flags.  The
+ * special space is never changed after a page is initialised, so it is
+ * read without a lock.  Raises ERRCODE_INDEX_CORRUPTED: a neighbour list
+ * or the metapage named something that is no element page, and following
+ * it would read the metapage as elements or fail in the storage manager.
+ */
+void
+HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno, Buffer buf)
+{
+	if (!BufferIsValid(buf))
+	{
+		if (blkno != HNSW_METAPAGE_BLKNO && blkno >= g->nblocks)
+			g->nblocks = RelationGetNumberOfBlocks(g->index);
+		if (blkno == HNSW_METAPAGE_BLKNO || blkno >= g->nblocks)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" contains a link to block %u, which is not an element page",
+							RelationGetRelationName(g->index), blkno),
+					 errdetail("The index has %u blocks.", g->nblocks),
+					 errhint("Rebuild the index with REINDEX.")));
+		return;
+	}
+	if (!HnswPageIdIsValid(BufferGetPage(buf)) ||
+		!HnswPageIsElement(BufferGetPage(buf)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" contains corrupted page at block %u",
+						RelationGetRelationName(g->index), blkno),
+				 errdetail("The page has no hnsw element page id and flags."),
+				 errhint("Rebuild the index with REINDEX.")));
+}

@@ -94,6 +94,9 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 		return g->buf;
 	if (BufferIsValid(g->buf))
 		ReleaseBuffer(g->buf);
+	g->buf = InvalidBuffer;
+	if (blkno == HNSW_METAPAGE_BLKNO || blkno >= g->nblocks)
+		HnswCheckElementPage(g, blkno, InvalidBuffer);
 
 	/* vacuum reads through its ring buffer: leave it alone */
 	rb = g->strategy ? NULL : recentBuffers(g->index, blkno);
@@ -106,6 +109,7 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	}
 	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
 								g->strategy);
+	HnswCheckElementPage(g, blkno, g->buf);
 	if (rb)
 		rb->bufs[blkno] = g->buf;
 	return g->buf;
