@@ -84,10 +84,8 @@ my $slots = 4 + 3 * 6;
 my $top_slot = $ep_pos + $slots
   + 6 * ($entry_level == 0 ? 0 : 2 * $m + ($entry_level - 1) * $m);
 
-# a level-0 element on block 1, and where its value starts
-my ($el_pos, $el_len) = element_offset(1, 2);
-my $el_level = unpack('C', rd($el_pos, 1));
-my $value_pos = $el_pos + ((($slots + 6 * (2 * $m + $el_level * $m)) + 3) & ~3);
+# where the entry point's value starts (a scan always reads it)
+my $value_pos = $ep_pos + ((($slots + 6 * (2 * $m + $ep_level * $m)) + 3) & ~3);
 is(unpack('L', rd($value_pos, 4)) >> 2, 40, 'vector(8) value header where expected');
 
 # run a case: patch, start, check, restore
@@ -109,6 +107,7 @@ sub corruption_case
 	}
 	else
 	{
+		# rows, or an error that is not a crash
 		like($err . $out, $c{scan}, "$c{name}: the scan ends without crashing");
 	}
 	is($node->safe_psql('postgres', 'SELECT 1'), '1',
@@ -122,7 +121,7 @@ corruption_case(
 	offset => $BLCKSZ + $BLCKSZ - 2,
 	bytes => pack('S', 0x1234),
 	check => qr/^1: page id is 0x1234; expected 0xFF91$/m,
-	scan => qr/XX002|^10$/m);
+	scan => 'XX002');
 
 corruption_case(
 	name => 'metapage magic',
@@ -163,8 +162,8 @@ corruption_case(
 	name => 'vector dimension',
 	offset => $value_pos + 4,
 	bytes => pack('s', 7),
-	check => qr/^1: element \(1,2\) has a value of 40 bytes that does not match its dimension field$/m,
-	scan => qr/^10$|different vector dimensions/m);
+	check => qr/^$ep_blk: element \($ep_blk,$ep_off\) has a value of 40 bytes that does not match its dimension field$/m,
+	scan => qr/different vector dimensions 7 and 8/);
 
 corruption_case(
 	name => 'entry point',
@@ -178,7 +177,7 @@ corruption_case(
 	offset => 36,
 	bytes => pack('s', $entry_level + 1),
 	check => qr/^0: entry point \($ep_blk,$ep_off\) has level $entry_level but the metapage says @{[$entry_level + 1]}$/m,
-	scan => qr/^10$|XX002/m);
+	scan => qr/^10$/m);
 
 close($fh);
 
