@@ -262,6 +262,8 @@ extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 /* hnswcheck.c */
 extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
 								 Buffer buf);
+extern HnswElementTuple HnswDiskElement(HnswDiskGraph *g, Buffer buf,
+										HnswId id);
 
 /* hnswvalidate.c */
 extern bool hnswvalidate(Oid opclassoid);

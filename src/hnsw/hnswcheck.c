@@ -930,3 +930,48 @@ HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno, Buffer buf)
 				 errdetail("The page has no hnsw element page id and flags."),
 				 errhint("Rebuild the index with REINDEX.")));
 }
+
+/*
+ * HnswGetElement for the on-disk accessor, with the checks that cost no
+ * extra cache miss (the line pointer, the level and the value header are
+ * read anyway): the item lies inside the page, its level is possible, and
+ * its value fills the rest of the tuple, so that the slots and the value
+ * read through it stay inside the tuple.  The caller holds a lock on buf.
+ * Raises ERRCODE_INDEX_CORRUPTED otherwise.
+ */
+HnswElementTuple
+HnswDiskElement(HnswDiskGraph *g, Buffer buf, HnswId id)
+{
+	Page		page = BufferGetPage(buf);
+	HnswElementTuple tup = HnswGetElement(page, HnswIdGetOffset(id));
+	ItemId		itemid;
+	Size		len;
+	Size		valueOff;
+	Pointer		value;
+
+	if (tup == NULL)
+		return NULL;
+	itemid = PageGetItemId(page, HnswIdGetOffset(id));
+	len = ItemIdGetLength(itemid);
+	if (ItemIdGetOffset(itemid) + len > BLCKSZ - sizeof(HnswPageOpaqueData) ||
+		len < offsetof(HnswElementTupleData, slots) ||
+		tup->level > HNSW_MAX_LEVEL)
+		goto corrupted;
+	valueOff = HNSW_VALUE_OFFSET(g->m, tup->level);
+	if (valueOff + VARHDRSZ > len)
+		goto corrupted;
+	value = (Pointer) tup + valueOff;
+	if (!VARATT_IS_4B_U(value) || VARSIZE(value) != len - valueOff)
+		goto corrupted;
+	return tup;
+
+corrupted:
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" contains corrupted element (%u,%u)",
+					RelationGetRelationName(g->index),
+					HnswIdGetBlock(id), HnswIdGetOffset(id)),
+			 errdetail("Its level or size does not match the page."),
+			 errhint("Rebuild the index with REINDEX.")));
+	return NULL;				/* keep compiler quiet */
+}

@@ -124,7 +124,7 @@ diskDistance(void *arg, HnswId id, float *distance)
 	bool		found = false;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
 		*distance = HnswDistance(g->support,
@@ -145,7 +145,7 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted && tup->level >= layer)
 	{
 		ItemPointer slots = tup->slots + HNSW_LAYER_START(g->m, layer);
@@ -179,7 +179,7 @@ HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
 
 	buf = HnswDiskPin(g, HnswIdGetBlock(id));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup)
 	{
 		Pointer		v = HnswElementGetValue(tup, g->m);
@@ -219,7 +219,7 @@ HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)

@@ -166,6 +166,13 @@ corruption_case(
 	scan => qr/different vector dimensions 7 and 8/);
 
 corruption_case(
+	name => 'element level',
+	offset => $ep_pos,
+	bytes => pack('C', 200),
+	check => qr/^$ep_blk: element \($ep_blk,$ep_off\) has level 200; the maximum is 15$/m,
+	scan => 'XX002');
+
+corruption_case(
 	name => 'entry point',
 	offset => 40,
 	bytes => tid_bytes(9999, 3),
