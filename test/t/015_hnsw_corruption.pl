@@ -172,6 +172,22 @@ corruption_case(
 	check => qr/^$ep_blk: element \($ep_blk,$ep_off\) has level 200; the maximum is 15$/m,
 	scan => 'XX002');
 
+# heap TIDs are not checked by index scans: the heap access fails or
+# finds nothing
+corruption_case(
+	name => 'heap TID past the table',
+	offset => $ep_pos + 4,
+	bytes => tid_bytes(9999, 1),
+	check => qr/^$ep_blk: element \($ep_blk,$ep_off\) has heap TID \(9999,1\) past the end of table "t" \(\d+ blocks\)$/m,
+	scan => qr/could not read block 9999|^\d+$/m);
+
+corruption_case(
+	name => 'heap TID past the last line pointer',
+	offset => $ep_pos + 4,
+	bytes => tid_bytes(0, 1000),
+	check => qr/^$ep_blk: element \($ep_blk,$ep_off\) has heap TID \(0,1000\) past the last line pointer of its heap page \(\d+\)$/m,
+	scan => qr/^\d+$/m);
+
 corruption_case(
 	name => 'entry point',
 	offset => 40,
