@@ -541,7 +541,9 @@ whyNotElement(CheckState *cs, HnswId target)
 		HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID ||
 		!HnswPageIsElement(page))
 		return "a block that is not an element page";
-	if (ph->pd_lower < SizeOfPageHeaderData || off > PageGetMaxOffsetNumber(page))
+	/* bounds first: the item id is read from our copy of the page */
+	if (ph->pd_lower < SizeOfPageHeaderData || ph->pd_lower > ph->pd_upper ||
+		ph->pd_upper > ph->pd_special || off > PageGetMaxOffsetNumber(page))
 		return psprintf("past the last item of its page (%u items)",
 						(unsigned) PageGetMaxOffsetNumber(page));
 	itemid = PageGetItemId(page, off);
