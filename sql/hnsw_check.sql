@@ -51,6 +51,15 @@ SELECT * FROM hnsw_check('hc_btree');
 SELECT * FROM hnsw_check('hc');
 \set VERBOSITY default
 
+-- a partitioned index has no pages; its partitions' indexes are checked
+CREATE TABLE hcp (k int, v vector(3)) PARTITION BY RANGE (k);
+CREATE TABLE hcp1 PARTITION OF hcp FOR VALUES FROM (0) TO (100);
+INSERT INTO hcp SELECT i, ARRAY[i % 4, i % 9, 1]::vector(3) FROM generate_series(0, 99) i;
+CREATE INDEX hcp_idx ON hcp USING hnsw (v vector_l2_ops);
+SELECT * FROM hnsw_check('hcp_idx');
+SELECT * FROM hnsw_check('hcp1_v_idx');
+DROP TABLE hcp;
+
 -- not for PUBLIC; pg_monitor members may run it
 CREATE ROLE hnsw_check_user;
 SET ROLE hnsw_check_user;

@@ -804,7 +804,9 @@ openRelations(CheckState *cs, Oid indexOid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an index",
-						RelationGetRelationName(cs->index))));
+						RelationGetRelationName(cs->index)),
+				 cs->index->rd_rel->relkind == RELKIND_PARTITIONED_INDEX ?
+				 errdetail("A partitioned index has no pages; check its partitions' indexes.") : 0));
 	if (cs->index->rd_indam->ambuild != hnswbuild)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
