@@ -228,6 +228,8 @@ typedef struct HnswDiskGraph
 	Datum		query;
 	Buffer		buf;			/* pinned, unlocked; InvalidBuffer if none */
 	BlockNumber nblocks;		/* index size last seen, for bounds checks */
+	int32		valueKind;		/* hnswcheck.c: 0 until known, see there */
+	int32		valueTypmod;
 	BufferAccessStrategy strategy;
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;

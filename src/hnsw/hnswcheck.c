@@ -268,25 +268,34 @@ checkMetaPage(CheckState *cs)
 	return true;
 }
 
-/* Which of our types the column has, to read dimension counts. */
-static void
-identifyValueKind(CheckState *cs, Oid funcOid)
+/*
+ * Which of our types typid is, to read dimension counts.  Our types live in
+ * the namespace of our functions, nsp.
+ */
+static CheckValueKind
+valueKindOf(Oid typid, Oid nsp)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(cs->index), 0);
-	Oid			nsp = get_func_namespace(funcOid);
 	static const char *const names[] = {"vector", "halfvec", "sparsevec"};
 	static const CheckValueKind kinds[] = {VALUE_VECTOR, VALUE_HALFVEC,
 	VALUE_SPARSEVEC};
 
-	cs->typmod = att->atttypmod;
-	cs->kind = VALUE_OTHER;
-	if (att->atttypid == BITOID)
-		cs->kind = VALUE_BIT;
+	if (typid == BITOID)
+		return VALUE_BIT;
 	for (int i = 0; i < lengthof(names); i++)
-		if (att->atttypid == GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											 CStringGetDatum(names[i]),
-											 ObjectIdGetDatum(nsp)))
-			cs->kind = kinds[i];
+		if (typid == GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									 CStringGetDatum(names[i]),
+									 ObjectIdGetDatum(nsp)))
+			return kinds[i];
+	return VALUE_OTHER;
+}
+
+static void
+identifyValueKind(CheckState *cs, Oid funcOid)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(cs->index), 0);
+
+	cs->typmod = att->atttypmod;
+	cs->kind = valueKindOf(att->atttypid, get_func_namespace(funcOid));
 }
 
 /*
@@ -952,6 +961,7 @@ HnswDiskElement(HnswDiskGraph *g, Buffer buf, HnswId id)
 	Size		len;
 	Size		valueOff;
 	Pointer		value;
+	int64		dims;
 
 	if (tup == NULL)
 		return NULL;
@@ -967,6 +977,23 @@ HnswDiskElement(HnswDiskGraph *g, Buffer buf, HnswId id)
 	value = (Pointer) tup + valueOff;
 	if (!VARATT_IS_4B_U(value) || VARSIZE(value) != len - valueOff)
 		goto corrupted;
+
+	/*
+	 * The value's dimension field against its size and the column's typmod.
+	 * The kind is looked up once per accessor (a few syscache hits); the
+	 * field lies next to the header just read.
+	 */
+	if (g->valueKind == 0)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(g->index), 0);
+
+		g->valueTypmod = att->atttypmod;
+		g->valueKind = 1 + valueKindOf(att->atttypid,
+									   get_func_namespace(g->support->distanceProc->fn_oid));
+	}
+	dims = valueDims(g->valueKind - 1, value);
+	if (dims == -1 || (dims >= 0 && g->valueTypmod > 0 && dims != g->valueTypmod))
+		goto corrupted;
 	return tup;
 
 corrupted:
@@ -975,7 +1002,7 @@ corrupted:
 			 errmsg("index \"%s\" contains corrupted element (%u,%u)",
 					RelationGetRelationName(g->index),
 					HnswIdGetBlock(id), HnswIdGetOffset(id)),
-			 errdetail("Its level or size does not match the page."),
+			 errdetail("Its level, size or dimension count does not match the page or the column."),
 			 errhint("Rebuild the index with REINDEX.")));
 	return NULL;				/* keep compiler quiet */
 }
