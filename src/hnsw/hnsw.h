@@ -142,13 +142,16 @@ typedef struct HnswGraphOps
 	void		(*prefetch) (void *arg, HnswId id);
 } HnswGraphOps;
 
-/* set of ids: a stamp array for dense ids, else an open-addressing table */
+/*
+ * Set of ids: a stamp array for dense ids, else an open-addressing table
+ * (keys != NULL) whose slot i is in use when stamps[i] == generation.
+ */
 typedef struct HnswIdSet
 {
-	uint32	   *stamps;			/* dense mode: stamps[id] == generation */
+	uint32	   *stamps;			/* dense: stamps[id] == generation */
 	uint32		generation;
-	uint64		nstamps;
-	HnswId	   *keys;			/* hash mode */
+	uint64		nstamps;		/* dense only */
+	HnswId	   *keys;			/* hash mode, NULL in dense mode */
 	int32	   *values;
 	uint64		capacity;		/* power of two */
 	uint64		count;
@@ -178,6 +181,7 @@ typedef struct HnswSearch
 
 extern void HnswIdSetInit(HnswIdSet *set, uint64 dense);
 extern void HnswIdSetClear(HnswIdSet *set);
+extern void HnswIdSetReserve(HnswIdSet *set, uint64 n);
 extern bool HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value);
 extern bool HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value);
 extern void HnswHeapPush(HnswCandHeap *heap, HnswCand c);
@@ -227,6 +231,9 @@ typedef struct HnswDiskGraph
 	int			m;
 	Datum		query;
 	Buffer		buf;			/* pinned, unlocked; InvalidBuffer if none */
+	BlockNumber nblocks;		/* index size last seen, for bounds checks */
+	int32		valueKind;		/* hnswcheck.c: 0 until known, see there */
+	int32		valueTypmod;
 	BufferAccessStrategy strategy;
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
@@ -257,6 +264,12 @@ extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,
 											 void *callback_state);
 extern IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info,
 												IndexBulkDeleteResult *stats);
+
+/* hnswcheck.c */
+extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
+								 Buffer buf);
+extern HnswElementTuple HnswDiskElement(HnswDiskGraph *g, Buffer buf,
+										HnswId id);
 
 /* hnswvalidate.c */
 extern bool hnswvalidate(Oid opclassoid);

@@ -94,6 +94,9 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 		return g->buf;
 	if (BufferIsValid(g->buf))
 		ReleaseBuffer(g->buf);
+	g->buf = InvalidBuffer;
+	if (blkno == HNSW_METAPAGE_BLKNO || blkno >= g->nblocks)
+		HnswCheckElementPage(g, blkno, InvalidBuffer);
 
 	/* vacuum reads through its ring buffer: leave it alone */
 	rb = g->strategy ? NULL : recentBuffers(g->index, blkno);
@@ -106,6 +109,7 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	}
 	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
 								g->strategy);
+	HnswCheckElementPage(g, blkno, g->buf);
 	if (rb)
 		rb->bufs[blkno] = g->buf;
 	return g->buf;
@@ -120,7 +124,7 @@ diskDistance(void *arg, HnswId id, float *distance)
 	bool		found = false;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
 		*distance = HnswDistance(g->support,
@@ -141,7 +145,7 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted && tup->level >= layer)
 	{
 		ItemPointer slots = tup->slots + HNSW_LAYER_START(g->m, layer);
@@ -152,6 +156,44 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return n;
+}
+
+/*
+ * Start loading an element the search is about to measure, so that the
+ * cache misses of several neighbours overlap instead of coming one after
+ * another in diskDistance (hnswlib prefetches the same way).  Only a hint:
+ * the remembered buffer is read without a pin or lock, so it may hold
+ * another page by now; the line pointer read from it is only used, clamped
+ * to the page, as an address to prefetch, and prefetches never fault.  The
+ * value is assumed to follow a layer-0 element header, as almost all do.
+ */
+static void
+diskPrefetch(void *arg, HnswId id)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	BlockNumber blkno = HnswIdGetBlock(id);
+	OffsetNumber off = HnswIdGetOffset(id);
+	Buffer		buf;
+	char	   *page;
+	uint32		lpoff;
+	Size		start;
+	Size		end;
+
+	if (g->strategy || rb == NULL || g->query == (Datum) 0 ||
+		blkno >= rb->nblocks ||
+		off < FirstOffsetNumber || off > MaxOffsetNumber)
+		return;
+	buf = rb->bufs[blkno];
+	if (!BufferIsValid(buf) || buf < 0)
+		return;
+	page = (char *) BufferGetBlock(buf);
+	lpoff = ItemIdGetOffset(PageGetItemId((Page) page, off));
+	start = Min((Size) lpoff, BLCKSZ - 1);
+	end = Min(start + HNSW_VALUE_OFFSET(g->m, 0) +
+			  VARSIZE(DatumGetPointer(g->query)), (Size) BLCKSZ);
+	for (Size p = start; p < end; p += 64)
+		__builtin_prefetch(page + p);
 }
 
 /*
@@ -175,7 +217,7 @@ HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
 
 	buf = HnswDiskPin(g, HnswIdGetBlock(id));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup)
 	{
 		Pointer		v = HnswElementGetValue(tup, g->m);
@@ -215,7 +257,7 @@ HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
 	int			n = 0;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswGetElement(BufferGetPage(buf), HnswIdGetOffset(id));
+	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
@@ -230,5 +272,5 @@ const HnswGraphOps HnswDiskOps = {
 	diskDistance,
 	diskNeighbors,
 	diskValue,
-	NULL
+	diskPrefetch
 };

@@ -32,8 +32,11 @@ hashId(HnswId id, uint64 mask)
 
 /*
  * Initialise an id set.  With dense > 0, ids are below dense and a stamp
- * array is used (cleared in O(1) by bumping the generation); else a hash
- * table.  Memory in the current context.
+ * array is used; else an open-addressing hash table whose slots are in use
+ * when their stamp equals the generation.  Both are cleared in O(1) by
+ * bumping the generation: a scan clears its visited set once per layer, and
+ * memset of a table sized for ef costs more than the upper layers' search.
+ * Memory in the current context.
  */
 void
 HnswIdSetInit(HnswIdSet *set, uint64 dense)
@@ -51,27 +54,22 @@ HnswIdSetInit(HnswIdSet *set, uint64 dense)
 		set->capacity = 1024;
 		set->keys = palloc(sizeof(HnswId) * set->capacity);
 		set->values = palloc(sizeof(int32) * set->capacity);
-		memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
+		set->stamps = palloc0(sizeof(uint32) * set->capacity);
+		set->generation = 1;
 	}
 }
 
 void
 HnswIdSetClear(HnswIdSet *set)
 {
-	if (set->stamps)
+	set->generation++;
+	if (set->generation == 0)
 	{
-		set->generation++;
-		if (set->generation == 0)
-		{
-			memset(set->stamps, 0, sizeof(uint32) * set->nstamps);
-			set->generation = 1;
-		}
+		memset(set->stamps, 0, sizeof(uint32) *
+			   (set->keys ? set->capacity : set->nstamps));
+		set->generation = 1;
 	}
-	else
-	{
-		memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
-		set->count = 0;
-	}
+	set->count = 0;
 }
 
 static void
@@ -79,6 +77,7 @@ growIdSet(HnswIdSet *set)
 {
 	HnswId	   *oldkeys = set->keys;
 	int32	   *oldvalues = set->values;
+	uint32	   *oldstamps = set->stamps;
 	uint64		oldcap = set->capacity;
 
 	MemoryContext cxt = GetMemoryChunkContext(oldkeys);
@@ -88,13 +87,28 @@ growIdSet(HnswIdSet *set)
 										   MCXT_ALLOC_HUGE);
 	set->values = MemoryContextAllocExtended(cxt, sizeof(int32) * set->capacity,
 											 MCXT_ALLOC_HUGE);
-	memset(set->keys, 0xFF, sizeof(HnswId) * set->capacity);
+	set->stamps = MemoryContextAllocExtended(cxt, sizeof(uint32) * set->capacity,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	set->count = 0;
 	for (uint64 i = 0; i < oldcap; i++)
-		if (oldkeys[i] != PG_UINT64_MAX)
+		if (oldstamps[i] == set->generation)
 			HnswIdSetAdd(set, oldkeys[i], oldvalues[i]);
 	pfree(oldkeys);
 	pfree(oldvalues);
+	pfree(oldstamps);
+}
+
+/*
+ * Make room for about n ids without growing (hash mode), so that a search
+ * whose size is known (ef) does not rehash its visited set several times.
+ */
+void
+HnswIdSetReserve(HnswIdSet *set, uint64 n)
+{
+	if (set->keys == NULL)
+		return;
+	while (set->capacity < 2 * n)
+		growIdSet(set);
 }
 
 /* Add id; returns false if it was already present (value unchanged). */
@@ -104,7 +118,7 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 	uint64		mask;
 	uint64		i;
 
-	if (set->stamps)
+	if (set->keys == NULL)
 	{
 		if (id >= set->nstamps)
 		{
@@ -126,15 +140,16 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 	mask = set->capacity - 1;
 	for (i = hashId(id, mask);; i = (i + 1) & mask)
 	{
-		if (set->keys[i] == id)
-			return false;
-		if (set->keys[i] == PG_UINT64_MAX)
+		if (set->stamps[i] != set->generation)
 		{
+			set->stamps[i] = set->generation;
 			set->keys[i] = id;
 			set->values[i] = value;
 			set->count++;
 			return true;
 		}
+		if (set->keys[i] == id)
+			return false;
 	}
 }
 
@@ -145,20 +160,20 @@ HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
 	uint64		mask;
 	uint64		i;
 
-	if (set->stamps)
+	if (set->keys == NULL)
 		return id < set->nstamps && set->stamps[id] == set->generation;
 
 	mask = set->capacity - 1;
 	for (i = hashId(id, mask);; i = (i + 1) & mask)
 	{
+		if (set->stamps[i] != set->generation)
+			return false;
 		if (set->keys[i] == id)
 		{
 			if (value)
 				*value = set->values[i];
 			return true;
 		}
-		if (set->keys[i] == PG_UINT64_MAX)
-			return false;
 	}
 }
 
