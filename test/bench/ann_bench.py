@@ -78,6 +78,15 @@ import datasets                         # noqa: E402
 OPS = {"l2": ("<->", "vector_l2_ops"),
        "ip": ("<#>", "vector_ip_ops"),
        "cosine": ("<=>", "vector_cosine_ops")}
+# --form: what the hnsw index is built on (the table always keeps
+# embedding vector(D), and recall is always against full-precision exact
+# neighbours).  halfvec: an expression index on embedding::halfvec(D);
+# bq: an expression index on binary_quantize(embedding)::bit(D), searched
+# by Hamming distance for the top R, re-ranked by the exact distance.
+FORMS = ("vector", "halfvec", "bq")
+HALFVEC_OPCLASS = {"l2": "halfvec_l2_ops", "ip": "halfvec_ip_ops",
+                   "cosine": "halfvec_cosine_ops"}
+BQ_RERANK = [40, 100]
 SWEEP = {"hnsw": ("ef_search", [10, 20, 40, 80, 160, 320]),
          "ivfflat": ("probes", [1, 5, 10, 20, 50, 100])}
 INDEX = "ann_bench_embedding_idx"
@@ -363,6 +372,7 @@ class Bench:
                          "embedding %s %s LIMIT %d"
                          % (self.t, self.op, ph(f), args.k))
         self.qp = [qparam(q, f) for q in queries]
+        self.form = "vector"
         self.floor_ms = None
         self.dirty = False
         self.R = {"builds": [], "sweeps": [], "filtered": [], "writes": [],
@@ -508,6 +518,40 @@ class Bench:
             load_table(self.conn, self.t, self.base, self.cats, True)
             self.dirty = False
 
+    # -- index forms (--form) ---------------------------------------------
+    def form_key(self):
+        """The indexed expression and opclass of the current form."""
+        d = self.base.shape[1]
+        if self.form == "halfvec":
+            return ("(embedding::halfvec(%d))" % d, HALFVEC_OPCLASS[self.metric])
+        if self.form == "bq":
+            return ("(binary_quantize(embedding)::bit(%d))" % d, "bit_hamming_ops")
+        return ("embedding", self.opclass)
+
+    def form_queries(self):
+        """
+        (label, R, sql) for each query shape of the current form; R is the
+        re-rank depth of bq (None otherwise).
+        """
+        a = self.a
+        d = self.base.shape[1]
+        q = ph(a.param_format)
+        if self.form == "halfvec":
+            return [("halfvec", None,
+                     "SELECT id FROM %s ORDER BY embedding::halfvec(%d) %s "
+                     "(%s)::halfvec(%d) LIMIT %d"
+                     % (self.t, d, self.op, q, d, a.k))]
+        if self.form == "bq":
+            # the vector parameter appears twice: psycopg needs it twice
+            return [("bq, re-rank top %d" % r, r,
+                     "SELECT id FROM (SELECT id, embedding FROM %s ORDER BY "
+                     "binary_quantize(embedding)::bit(%d) <~> "
+                     "binary_quantize(%s) LIMIT %d) c "
+                     "ORDER BY embedding %s %s LIMIT %d"
+                     % (self.t, d, q, r, self.op, q, a.k))
+                    for r in BQ_RERANK]
+        return [("vector", None, self.knn_sql)]
+
     # -- an index access method --------------------------------------------
     def create_index(self, am, workers):
         a = self.a
@@ -515,12 +559,13 @@ class Bench:
             opts = "m = %d, ef_construction = %d" % (a.m, a.ef_construction)
         else:
             opts = "lists = %d" % a.lists
+        key, opclass = self.form_key()
         self.conn.execute("DROP INDEX IF EXISTS %s" % INDEX)
         self.conn.execute("SET max_parallel_maintenance_workers = %d" % workers)
         checkpoint(self.conn)
         lsn = wal_lsn(self.conn)
-        sql = ("CREATE INDEX %s ON %s USING %s (embedding %s) WITH (%s)"
-               % (INDEX, self.t, am, self.opclass, opts))
+        sql = ("CREATE INDEX %s ON %s USING %s (%s %s) WITH (%s)"
+               % (INDEX, self.t, am, key, opclass, opts))
         log(sql + " -- workers %d" % workers)
         c0 = backend_cpu(self.conn)
         t0 = time.perf_counter()
@@ -530,7 +575,9 @@ class Bench:
         wal = wal_diff(self.conn, lsn)
         size = self.index_size()
         b = {"engine": "%s (PostgreSQL)" % am, "workers": workers,
-             "options": opts, "build_s": t, "train_s": None,
+             "form": self.form,
+             "options": "%s %s; %s" % (key, opclass, opts),
+             "build_s": t, "train_s": None,
              "size_mb": size / 1e6, "bytes_per_vector": size / len(self.base),
              "build_wal_mb": wal / 1e6,
              "build_cpu_s": None if c0 is None or c1 is None else c1 - c0}
@@ -539,19 +586,29 @@ class Bench:
             % (t, b["size_mb"], b["bytes_per_vector"]))
 
     def sweep(self, am, workers):
+        prewarm(self.conn, INDEX)
+        for label, rerank, sql in self.form_queries():
+            self.sweep_sql(am, workers, label, rerank, sql)
+
+    def sweep_sql(self, am, workers, label, rerank, sql):
         gname, values = SWEEP[am]
         if am == "ivfflat":
             values = [v for v in values if v <= self.a.lists] or [self.a.lists]
-        params = [(p,) for p in self.qp]
-        prewarm(self.conn, INDEX)
+        if rerank is not None:
+            # without iterative scan an index scan returns at most ef_search
+            # tuples, so the inner LIMIT R is only filled when ef_search >= R:
+            # sweep only such values, starting at R itself
+            values = [rerank] + [v for v in values if v > rerank]
+        nparam = sql.count("%b") + sql.count("%t")
+        params = [(p,) * nparam for p in self.qp]
         self.conn.execute("SET %s.%s = %d" % (am, gname, values[0]))
-        used, plan = uses_index(self.conn, self.knn_sql, params[0])
+        used, plan = uses_index(self.conn, sql, params[0])
         if not used:
             log("planner does not pick %s unprompted; plan:\n%s"
                 % (INDEX, short_plan(plan)))
         if not self.a.no_force_index:
             self.conn.execute("SET enable_seqscan = off")
-        forced, plan = uses_index(self.conn, self.knn_sql, params[0])
+        forced, plan = uses_index(self.conn, sql, params[0])
         if not forced:
             log("WARNING: the sweep does not scan %s at all; plan:\n%s"
                 % (INDEX, short_plan(plan)))
@@ -559,17 +616,19 @@ class Bench:
                      "index (enable_seqscan off)" if forced else "NO INDEX")
         for v in values:
             self.conn.execute("SET %s.%s = %d" % (am, gname, v))
-            found, lat, cpu = run_queries(self.conn, self.knn_sql, params)
+            found, lat, cpu = run_queries(self.conn, sql, params)
             r, short = self.recall(found, self.gt_d)
             st = lat_stats(lat, cpu)
-            st.update(engine="%s (PostgreSQL)" % am, workers=workers,
+            st.update(engine="%s (PostgreSQL)%s" % (
+                          am, "" if label == "vector" else ", " + label),
+                      form=self.form, rerank=rerank, workers=workers,
                       param=gname, value=v, recall=r, short=short,
                       n=len(params), planner_picks_index=used,
                       plan=plan_note,
                       beyond_floor_ms=self.beyond(st["mean_ms"]))
             self.R["sweeps"].append(st)
-            log("%s %s=%d: recall %.4f, %.0f QPS, %.3f ms (%.3f beyond floor)"
-                % (am, gname, v, r, st["qps"], st["mean_ms"],
+            log("%s %s %s=%d: recall %.4f, %.0f QPS, %.3f ms (%.3f beyond floor)"
+                % (am, label, gname, v, r, st["qps"], st["mean_ms"],
                    st["beyond_floor_ms"] or 0))
         self.conn.execute("RESET enable_seqscan")
 
@@ -604,6 +663,16 @@ class Bench:
             self.skip("%s (PostgreSQL)" % am, "access method %s does not exist "
                       "in this server (not merged yet?)" % am)
             return
+        for form in self.a.form:
+            if form != "vector" and am != "hnsw":
+                self.skip("%s (PostgreSQL), form %s" % (am, form),
+                          "--form %s is measured for hnsw only" % form)
+                continue
+            self.form = form
+            self.run_am_form(am)
+        self.form = "vector"
+
+    def run_am_form(self, am):
         self.reload_if_dirty()
         workers = self.a.workers
         try:
@@ -611,13 +680,14 @@ class Bench:
                 self.create_index(am, w)
                 if self.a.sweep_each_build or i == len(workers) - 1:
                     self.sweep(am, w)
-            if not self.a.no_filter:
+            # filtered and write phases use the plain vector query shape
+            if not self.a.no_filter and self.form == "vector":
                 self.filtered_am(am)
-            if not self.a.no_writes:
+            if not self.a.no_writes and self.form == "vector":
                 self.writes("%s (PostgreSQL)" % am)
         except psycopg.Error as e:
-            self.skip("%s (PostgreSQL), rest of its parts" % am,
-                      str(e).strip().splitlines()[0])
+            self.skip("%s (PostgreSQL), form %s, rest of its parts"
+                      % (am, self.form), str(e).strip().splitlines()[0])
         finally:
             try:
                 self.conn.execute("DROP INDEX IF EXISTS %s" % INDEX)
@@ -893,6 +963,11 @@ def parse_args():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--am", default="hnsw,ivfflat",
                    help="comma list of hnsw, ivfflat, or none")
+    p.add_argument("--form", default="vector",
+                   help="comma list of %s: what the hnsw index is built on "
+                   "(vector column, halfvec expression, binary_quantize "
+                   "expression with re-rank of the top %s)"
+                   % ("|".join(FORMS), " and ".join(map(str, BQ_RERANK))))
     p.add_argument("--m", type=int, default=16)
     p.add_argument("--ef-construction", type=int, default=64)
     p.add_argument("--lists", default="auto",
@@ -935,6 +1010,10 @@ def parse_args():
     SWEEP["hnsw"] = ("ef_search", a.ef_search)
     SWEEP["ivfflat"] = ("probes", a.probes)
     a.am = [x for x in a.am.split(",") if x and x != "none"]
+    a.form = [x for x in a.form.split(",") if x]
+    for x in a.form:
+        if x not in FORMS:
+            p.error("unknown --form %s" % x)
     for x in a.am:
         if x not in SWEEP:
             p.error("unknown --am %s" % x)

@@ -14,7 +14,7 @@ use Exporter 'import';
 use Test::More;
 
 our @EXPORT_OK = qw(gaussian clustered_rows write_rows load_table
-  read_fvecs read_f32 topk_ids recall);
+  read_fvecs read_f32 topk_ids recall recall_ties);
 
 # One standard normal draw (Box-Muller) from Perl's seeded rand.
 sub gaussian
@@ -150,6 +150,40 @@ sub recall
 		$total += scalar @e;
 	}
 	return $total ? $found / $total : 0;
+}
+
+# recall_ties(node, table, queries, op, approx, k): mean recall@k where a
+# returned row counts as a hit when its exact distance is within the k-th
+# exact distance, so that a different choice among rows tied at the k-th
+# distance (common with Hamming and Jaccard distances on bit strings) is
+# not counted as a miss.  The k-th distances and the distances of the
+# returned rows are computed by a sequential scan in one statement.
+sub recall_ties
+{
+	my ($node, $table, $queries, $op, $approx, $k) = @_;
+	my $values = join(",\n",
+		map { "($_, '{" . join(',', @{ $approx->{$_} }) . "}'::int[])" }
+		  sort { $a <=> $b } keys %$approx);
+	return 0 unless $values;
+	my $out = $node->safe_psql('postgres', qq{
+		SET enable_indexscan = off;
+		SET enable_bitmapscan = off;
+		WITH a(qid, ids) AS (VALUES $values)
+		SELECT a.qid, (SELECT count(DISTINCT t.id) FROM $table t
+					   WHERE t.id = ANY (a.ids)
+					   AND (t.embedding $op q.embedding) <= x.kth)
+		FROM a JOIN $queries q ON q.id = a.qid,
+		LATERAL (SELECT t.embedding $op q.embedding AS kth FROM $table t
+				 ORDER BY 1 LIMIT 1 OFFSET $k - 1) x;
+	});
+	my ($found, $nq) = (0, 0);
+	for my $line (split /\n/, $out)
+	{
+		my (undef, $hits) = split /\|/, $line;
+		$found += $hits > $k ? $k : $hits;
+		$nq++;
+	}
+	return $nq ? $found / ($k * $nq) : 0;
 }
 
 1;
