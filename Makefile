@@ -61,3 +61,12 @@ all: $(DATA_built)
 .PHONY: unit
 unit:
 	$(MAKE) -C test/unit check
+
+# The pg_regress suite with postgres under valgrind memcheck (slow; see
+# scripts/test-valgrind), and the fuzzers for a long run (FUZZ_SECONDS each).
+.PHONY: valgrind-check fuzz
+valgrind-check:
+	$(srcdir)/scripts/test-valgrind
+
+fuzz:
+	$(MAKE) -C test/fuzz run FUZZ_SECONDS=$(or $(FUZZ_SECONDS),600)
