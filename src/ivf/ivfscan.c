@@ -104,6 +104,57 @@ compareListDistance(const void *a, const void *b)
 	return la->startPage < lb->startPage ? -1 : la->startPage > lb->startPage;
 }
 
+static void
+siftDownListMax(IvfListRef *h, int n, int i)
+{
+	for (;;)
+	{
+		int			l = 2 * i + 1,
+					m = i;
+		IvfListRef	tmp;
+
+		if (l < n && compareListDistance(&h[l], &h[m]) > 0)
+			m = l;
+		if (l + 1 < n && compareListDistance(&h[l + 1], &h[m]) > 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = h[i];
+		h[i] = h[m];
+		h[m] = tmp;
+		i = m;
+	}
+}
+
+/*
+ * Move the k nearest lists to the front of lists[0..n), sorted; the rest is
+ * left in no particular order.  A bounded max-heap of size k instead of a
+ * full sort: with lists = 1000 and probes = 10, sorting every list cost more
+ * than scanning the probed ones.
+ */
+static void
+selectNearestLists(IvfListRef *lists, int n, int k)
+{
+	IvfListRef	tmp;
+
+	if (k < n)
+	{
+		/* max-heap on (distance, startPage) over lists[0..k) */
+		for (int i = k / 2 - 1; i >= 0; i--)
+			siftDownListMax(lists, k, i);
+		for (int i = k; i < n; i++)
+		{
+			if (compareListDistance(&lists[i], &lists[0]) >= 0)
+				continue;
+			tmp = lists[0];
+			lists[0] = lists[i];
+			lists[i] = tmp;
+			siftDownListMax(lists, k, 0);
+		}
+	}
+	qsort(lists, Min(k, n), sizeof(IvfListRef), compareListDistance);
+}
+
 static inline bool
 itemLess(const IvfScanItem *a, const IvfScanItem *b)
 {
@@ -215,10 +266,10 @@ startScan(IndexScanDesc scan)
 	{
 		so->lists = IvfReadLists(scan->indexRelation, &so->opc, so->query,
 								 &so->nlists);
-		qsort(so->lists, so->nlists, sizeof(IvfListRef), compareListDistance);
 		so->maxProbes = ivf_iterative_scan == IVF_ITERATIVE_SCAN_OFF ?
 			ivf_probes : Max(ivf_probes, ivf_max_probes);
 		so->maxProbes = Min(so->maxProbes, so->nlists);
+		selectNearestLists(so->lists, so->nlists, so->maxProbes);
 	}
 	MemoryContextSwitchTo(oldCtx);
 	pgstat_count_index_scan(scan->indexRelation);
