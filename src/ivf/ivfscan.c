@@ -44,6 +44,7 @@ typedef struct IvfScanOpaqueData
 	bool		started;
 	bool		empty;			/* no query or a query that cannot match */
 	Datum		query;
+	int			dims;			/* of the query, and so of every entry */
 	IvfListRef *lists;			/* in order of center distance */
 	int			nlists;
 	int			probed;			/* lists read so far */
@@ -190,18 +191,30 @@ static void
 scanList(IndexScanDesc scan, const IvfListRef *list)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
 	BlockNumber blkno = list->startPage;
+	BlockNumber nblocks = 0;
+	uint32		steps = 0;
 
-	while (BlockNumberIsValid(blkno))
+	if (!IvfFollowLink(index, list->listBlkno, blkno, &nblocks, &steps))
+		return;
+	for (;;)
 	{
 		Buffer		buf;
 		Page		page;
 		OffsetNumber maxoff;
+		BlockNumber next;
 
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBuffer(scan->indexRelation, blkno);
+		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
+		if (!IvfPageIsType(page, IVF_PAGE_ENTRY))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has a corrupted entry page %u",
+							RelationGetRelationName(index), blkno),
+					 errhint("Rebuild the index with REINDEX.")));
 		maxoff = PageGetMaxOffsetNumber(page);
 		if (so->nitems + maxoff > so->capacity)
 		{
@@ -217,12 +230,26 @@ scanList(IndexScanDesc scan, const IvfListRef *list)
 				PageGetItem(page, PageGetItemId(page, off));
 			IvfScanItem *item = &so->items[so->nitems++];
 
+			/*
+			 * One indirect call per entry, so that a corrupted dimension
+			 * is reported as corruption rather than as a data error.
+			 */
+			if (so->opc.typeOps->dims(PointerGetDatum(et->value)) != so->dims)
+				ereport(ERROR,
+						(errcode(ERRCODE_INDEX_CORRUPTED),
+						 errmsg("index \"%s\" has an entry of the wrong dimension on page %u",
+								RelationGetRelationName(index), blkno),
+						 errhint("Rebuild the index with REINDEX.")));
+
 			item->distance = IvfDistance(&so->opc, so->query,
 										 PointerGetDatum(et->value));
 			item->tid = et->tid;
 		}
-		blkno = IvfPageGetNext(page);
+		next = IvfPageGetNext(page);
 		UnlockReleaseBuffer(buf);
+		if (!IvfFollowLink(index, blkno, next, &nblocks, &steps))
+			break;
+		blkno = next;
 	}
 }
 
@@ -264,6 +291,7 @@ startScan(IndexScanDesc scan)
 		so->empty = true;
 	else
 	{
+		so->dims = so->opc.typeOps->dims(so->query);
 		so->lists = IvfReadLists(scan->indexRelation, &so->opc, so->query,
 								 &so->nlists);
 		so->maxProbes = ivf_iterative_scan == IVF_ITERATIVE_SCAN_OFF ?
