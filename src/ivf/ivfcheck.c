@@ -9,7 +9,8 @@
  * outside the relation, centers and entries of the wrong dimension, entries
  * whose heap TID cannot exist in the table.  A healthy index returns no
  * rows.  It only reads: an AccessShareLock on the index and its table, and
- * a share lock on one page at a time (index or heap), so it runs beside
+ * a share lock on one page at a time (an index page, or after releasing it
+ * the heap pages its entries point to), so it runs beside
  * inserts, scans and vacuum, and on a hot standby.  A concurrent insert may
  * add entries the walk does not see; that hides nothing that was already
  * corrupted.
@@ -43,6 +44,8 @@ typedef struct IvfCheckState
 	BlockNumber heapBlocks;
 	uint32		dims;
 	bool	   *visited;		/* per index block: reached by some chain */
+	ItemPointerData tids[MaxOffsetNumber];	/* TIDs of one entry page */
+	OffsetNumber offs[MaxOffsetNumber];
 	ReturnSetInfo *rsinfo;
 	int64		nproblems;
 } IvfCheckState;
@@ -187,6 +190,7 @@ checkEntryChain(IvfCheckState *st, int list, BlockNumber start)
 		Page		page;
 		OffsetNumber maxoff;
 		BlockNumber next;
+		int			ntids = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		st->visited[blkno] = true;
@@ -209,10 +213,15 @@ checkEntryChain(IvfCheckState *st, int list, BlockNumber start)
 				continue;
 			checkValue(st, blkno, off, "entry", (Item) et,
 					   ItemIdGetLength(iid), offsetof(IvfEntryTupleData, value));
-			checkHeapTid(st, blkno, off, &et->tid);
+			st->tids[ntids] = et->tid;
+			st->offs[ntids++] = off;
 		}
 		next = IvfPageGetNext(page);
 		UnlockReleaseBuffer(buf);
+
+		/* heap pages are locked only after the index page is released */
+		for (int i = 0; i < ntids; i++)
+			checkHeapTid(st, blkno, st->offs[i], &st->tids[i]);
 		prev = blkno;
 		if (!followLink(st, prev, next))
 			return;
@@ -351,7 +360,7 @@ ivfflat_check(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	IvfCheckState st;
+	IvfCheckState *st;
 	Relation	index;
 	IvfOpclass	opc;
 
@@ -368,20 +377,22 @@ ivfflat_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot check temporary indexes of other sessions")));
 
-	memset(&st, 0, sizeof(st));
-	st.index = index;
-	st.heap = relation_open(index->rd_index->indrelid, AccessShareLock);
+	/* palloc'd: the TID buffers make the state too big for the stack */
+	st = palloc0(sizeof(IvfCheckState));
+	st->index = index;
+	st->heap = relation_open(index->rd_index->indrelid, AccessShareLock);
 	IvfGetOpclass(index, &opc);
-	st.typeOps = opc.typeOps;
-	st.rsinfo = rsinfo;
-	st.nblocks = RelationGetNumberOfBlocks(index);
-	st.heapBlocks = RelationGetNumberOfBlocks(st.heap);
-	st.visited = palloc0(sizeof(bool) * Max(st.nblocks, 1));
+	st->typeOps = opc.typeOps;
+	st->rsinfo = rsinfo;
+	st->nblocks = RelationGetNumberOfBlocks(index);
+	st->heapBlocks = RelationGetNumberOfBlocks(st->heap);
+	st->visited = palloc0(sizeof(bool) * Max(st->nblocks, 1));
 
-	checkIndex(&st);
+	checkIndex(st);
 
-	pfree(st.visited);
-	relation_close(st.heap, AccessShareLock);
+	pfree(st->visited);
+	relation_close(st->heap, AccessShareLock);
+	pfree(st);
 	relation_close(index, AccessShareLock);
 	return (Datum) 0;
 }
