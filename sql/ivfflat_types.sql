@@ -78,7 +78,20 @@ CREATE INDEX ivft_bq ON ivft_items USING ivfflat ((binary_quantize(h)::bit(16)) 
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM ivft_items
 	ORDER BY binary_quantize(h)::bit(16) <~> binary_quantize('[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]'::halfvec) LIMIT 3;
+-- the build keeps each row's own expression value (the per-tuple values
+-- of an expression index used to be overwritten by later rows)
+SET ivfflat.probes = 12;
+CREATE TABLE ivft_bq_index AS SELECT q.q, ARRAY(SELECT binary_quantize(h)::bit(16) <~> binary_quantize(q.h)
+	FROM ivft_items WHERE h IS NOT NULL ORDER BY binary_quantize(h)::bit(16) <~> binary_quantize(q.h) LIMIT 20) d
+	FROM ivft_queries q WHERE q.q > 0;
 RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT count(*) AS queries, count(*) FILTER (WHERE i.d = ARRAY(SELECT binary_quantize(h)::bit(16) <~> binary_quantize(q.h)
+	FROM ivft_items WHERE h IS NOT NULL ORDER BY 1 LIMIT 20)) AS equal
+FROM ivft_bq_index i JOIN ivft_queries q USING (q);
+RESET enable_indexscan;
+RESET ivfflat.probes;
+DROP TABLE ivft_bq_index;
 
 -- amvalidate accepts every new opclass
 SELECT opcname, amvalidate(c.oid) FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod

@@ -357,6 +357,14 @@ assignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			elog(ERROR, "value has %d dimensions, index has %d",
 				 bs->opc.typeOps->dims(value), bs->dims);
 		bs->opc.typeOps->toFloats(value, bs->batchx + (Size) bs->nbatch * bs->dims);
+
+		/*
+		 * The value must outlive this call: an expression index's values
+		 * live in a per-tuple context that the scan resets for the next
+		 * row, so a value the preparation did not copy is copied here.
+		 */
+		if (DatumGetPointer(value) == DatumGetPointer(values[0]))
+			value = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
 		bs->batchvals[bs->nbatch] = value;
 		bs->batchtids[bs->nbatch] = *tid;
 		bs->nbatch++;
