@@ -105,7 +105,7 @@ for my $c (@cases)
 SKIP:
 {
 	my $shared = $ENV{VECTOR_SHARED} // '';
-	skip 'needs ../shared (VECTOR_SHARED)', 3 if $shared eq '';
+	skip 'needs ../shared (VECTOR_SHARED)', 4 if $shared eq '';
 	my $dir = "$shared/data/siftsmall";
 	my $tmp = PostgreSQL::Test::Utils::tempdir;
 	fvecs_to_copy("$dir/siftsmall_base.fvecs", "$tmp/base.copy");
@@ -135,9 +135,10 @@ SKIP:
 	# can reach.
 	#
 	# SIFT descriptors are non-negative, so the sign bits of the raw vectors
-	# carry almost nothing (recall about 0.002 here); the table is centered
-	# on its mean first, which changes no L2 neighbour, as one would before
-	# binary quantization.
+	# only say which elements are zero (an exact-Hamming re-rank finds 0.24
+	# of the top 10, computed outside this test); the table is centered on
+	# its mean first, which changes no L2 neighbour, as one would before
+	# binary quantization (0.57).
 	$node->safe_psql('postgres', q{
 		CREATE TABLE sift_mean AS SELECT avg(embedding) AS m FROM sift;
 		UPDATE sift SET embedding = embedding - (SELECT m FROM sift_mean);
@@ -160,8 +161,10 @@ SKIP:
 			binary_quantize((SELECT embedding FROM sift_q LIMIT 1)) LIMIT 40;});
 	like(join("\n", @plan), qr/Index Scan using sift_bq/,
 		'the binary-quantized search uses the expression index');
-	cmp_ok($idx, '>=', $bound - 0.1,
-		"binary-quantized siftsmall re-rank recall\@10 at probes 10 ($idx) is within 0.1 of the exact-Hamming re-rank ($bound)");
+	cmp_ok($idx, '>=', $bound - 0.05,
+		"binary-quantized siftsmall re-rank recall\@10 at probes 10 ($idx) is within 0.05 of the exact-Hamming re-rank ($bound)");
+	cmp_ok($bound, '>=', 0.5,
+		"binary-quantized siftsmall re-rank recall\@10 at probes = lists ($bound)");
 }
 
 $node->stop;
