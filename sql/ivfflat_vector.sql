@@ -186,6 +186,20 @@ DROP OPERATOR FAMILY ivf_bad_ops USING ivfflat;
 DROP OPERATOR FAMILY ivf_nosupport_ops USING ivfflat;
 \set VERBOSITY default
 
+-- ivfflat_check: healthy indexes (also after inserts, deletes and vacuum)
+-- report nothing; a relation that is not an ivfflat index is an error
+SELECT count(*) FROM ivfflat_check('ivf_l2');
+SELECT count(*) FROM ivfflat_check('ivf_cos');
+SELECT count(*) FROM ivfflat_check('ivf_unlogged_idx');
+DELETE FROM ivf_items WHERE id % 3 = 0;
+VACUUM ivf_items;
+INSERT INTO ivf_items SELECT id + 100000, embedding FROM ivf_items WHERE id % 3 = 1;
+SELECT count(*) FROM ivfflat_check('ivf_ip');
+\set VERBOSITY terse
+SELECT * FROM ivfflat_check('ivf_items');
+SELECT * FROM ivfflat_check('ivf_items_pkey');
+\set VERBOSITY default
+
 DROP TABLE ivf_items, ivf_centers, ivf_queries, ivf_empty, ivf_small,
 	ivf_unlogged, ivf_nodims, ivf_wide, ivf_int;
 DROP FUNCTION ivf_topk;

@@ -37,3 +37,11 @@ CREATE OPERATOR CLASS vector_cosine_ops
 	FUNCTION 2 vector_norm(vector),
 	FUNCTION 3 l2_normalize(vector),
 	FUNCTION 4 ivf_vector_support(internal);
+
+-- Verification (src/ivf/README, "Verification"): one row per problem found,
+-- none for a healthy index.  Not granted to PUBLIC, like amcheck's checks.
+CREATE FUNCTION ivfflat_check(regclass)
+	RETURNS TABLE (blkno bigint, problem text)
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+REVOKE ALL ON FUNCTION ivfflat_check(regclass) FROM PUBLIC;

@@ -336,6 +336,41 @@ IvfNewBuffer(Relation index, ForkNumber forknum)
 	return buf;
 }
 
+/*
+ * Check a chain link (next, read from page blkno) before following it, so a
+ * corrupted index errors out instead of reading past the relation or looping
+ * forever.  *steps counts the pages read along this chain; the caller zeroes
+ * it and *nblocks (a cached relation size, refreshed here when a link points
+ * past it, since inserts may have appended pages) at the chain's start.
+ * Returns whether next is a page to read.
+ */
+bool
+IvfFollowLink(Relation index, BlockNumber blkno, BlockNumber next,
+			  BlockNumber *nblocks, uint32 *steps)
+{
+	if (!BlockNumberIsValid(next))
+		return false;
+	if (next >= *nblocks || ++(*steps) > *nblocks)
+		*nblocks = RelationGetNumberOfBlocks(index);
+	if (next >= *nblocks || next == IVF_METAPAGE_BLKNO)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has a corrupted page chain",
+						RelationGetRelationName(index)),
+				 errdetail("Page %u links to page %u, which is outside the index.",
+						   blkno, next),
+				 errhint("Rebuild the index with REINDEX.")));
+	if (*steps > *nblocks)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has a corrupted page chain",
+						RelationGetRelationName(index)),
+				 errdetail("The chain through page %u is longer than the index.",
+						   blkno),
+				 errhint("Rebuild the index with REINDEX.")));
+	return true;
+}
+
 /* Check a metapage; errors out with INDEX_CORRUPTED if it is not ours. */
 static void
 checkMeta(Relation index, Page page)
@@ -402,6 +437,8 @@ loadListCache(Relation index)
 	Pointer    *centers;
 	IvfListCache *cache;
 	BlockNumber blkno = IVF_FIRST_LIST_BLKNO;
+	BlockNumber nblocks = 0;
+	uint32		steps = 0;
 	Size		total = 0;
 	char	   *p;
 	int			n = 0;
@@ -409,11 +446,12 @@ loadListCache(Relation index)
 	IvfReadMeta(index, &meta);
 	refs = palloc(sizeof(IvfListRef) * meta.lists);
 	centers = palloc(sizeof(Pointer) * meta.lists);
-	while (BlockNumberIsValid(blkno))
+	for (;;)
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
 		Page		page;
 		OffsetNumber maxoff;
+		BlockNumber next;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
@@ -440,8 +478,11 @@ loadListCache(Relation index)
 			total += MAXALIGN(VARSIZE(lt->center));
 			n++;
 		}
-		blkno = IvfPageGetNext(page);
+		next = IvfPageGetNext(page);
 		UnlockReleaseBuffer(buf);
+		if (!IvfFollowLink(index, blkno, next, &nblocks, &steps))
+			break;
+		blkno = next;
 	}
 	if (n != meta.lists)
 		elog(ERROR, "index \"%s\" has %d list tuples for %u lists",

@@ -115,6 +115,8 @@ extern IvfListRef *IvfReadLists(Relation index, const IvfOpclass *opc,
 								Datum value, int *nlists);
 extern BlockNumber IvfGetInsertPage(Relation index, const IvfListRef *ref);
 extern void IvfCheckValueSize(Relation index, Size valsize);
+extern bool IvfFollowLink(Relation index, BlockNumber blkno, BlockNumber next,
+						  BlockNumber *nblocks, uint32 *steps);
 
 /* ivfkmeans.c */
 #define IVF_ASSIGN_BLOCK		4

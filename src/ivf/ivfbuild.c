@@ -217,6 +217,20 @@ computeCenters(IvfBuildState *bs)
 	bs->centers = palloc_extended(row * bs->lists, MCXT_ALLOC_HUGE);
 	IvfKmeans(bs->samples, bs->nsamples, bs->dims, bs->lists,
 			  bs->opc.spherical, bs->centers);
+
+	/*
+	 * Round-trip every center through the type, so that rows are assigned
+	 * to the centers as stored (halfvec rounds them, bit thresholds them)
+	 * and build, inserts and scans agree on each row's nearest center.
+	 */
+	for (int l = 0; l < bs->lists; l++)
+	{
+		float	   *c = bs->centers + (Size) l * bs->dims;
+		Datum		value = bs->opc.typeOps->fromFloats(c, bs->dims);
+
+		bs->opc.typeOps->toFloats(value, c);
+		pfree(DatumGetPointer(value));
+	}
 	pfree(bs->samples);
 	bs->samples = NULL;
 }
@@ -343,6 +357,14 @@ assignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			elog(ERROR, "value has %d dimensions, index has %d",
 				 bs->opc.typeOps->dims(value), bs->dims);
 		bs->opc.typeOps->toFloats(value, bs->batchx + (Size) bs->nbatch * bs->dims);
+
+		/*
+		 * The value must outlive this call: an expression index's values
+		 * live in a per-tuple context that the scan resets for the next
+		 * row, so a value the preparation did not copy is copied here.
+		 */
+		if (DatumGetPointer(value) == DatumGetPointer(values[0]))
+			value = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
 		bs->batchvals[bs->nbatch] = value;
 		bs->batchtids[bs->nbatch] = *tid;
 		bs->nbatch++;

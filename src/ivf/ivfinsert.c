@@ -87,6 +87,12 @@ insertIntoList(Relation index, const IvfListRef *ref, IvfEntryTuple et,
 {
 	BlockNumber start = IvfGetInsertPage(index, ref);
 	BlockNumber blkno = start;
+	BlockNumber nblocks = 0;
+	uint32		steps = 0;
+
+	if (!IvfFollowLink(index, ref->listBlkno, blkno, &nblocks, &steps))
+		elog(ERROR, "index \"%s\" has a list without entry pages",
+			 RelationGetRelationName(index));
 
 	for (;;)
 	{
@@ -122,6 +128,7 @@ insertIntoList(Relation index, const IvfListRef *ref, IvfEntryTuple et,
 			break;
 		}
 		UnlockReleaseBuffer(buf);
+		(void) IvfFollowLink(index, blkno, next, &nblocks, &steps);
 		blkno = next;
 	}
 	if (blkno != start)

@@ -44,6 +44,7 @@ typedef struct IvfScanOpaqueData
 	bool		started;
 	bool		empty;			/* no query or a query that cannot match */
 	Datum		query;
+	int			dims;			/* of the query, and so of every entry */
 	IvfListRef *lists;			/* in order of center distance */
 	int			nlists;
 	int			probed;			/* lists read so far */
@@ -104,6 +105,57 @@ compareListDistance(const void *a, const void *b)
 	return la->startPage < lb->startPage ? -1 : la->startPage > lb->startPage;
 }
 
+static void
+siftDownListMax(IvfListRef *h, int n, int i)
+{
+	for (;;)
+	{
+		int			l = 2 * i + 1,
+					m = i;
+		IvfListRef	tmp;
+
+		if (l < n && compareListDistance(&h[l], &h[m]) > 0)
+			m = l;
+		if (l + 1 < n && compareListDistance(&h[l + 1], &h[m]) > 0)
+			m = l + 1;
+		if (m == i)
+			return;
+		tmp = h[i];
+		h[i] = h[m];
+		h[m] = tmp;
+		i = m;
+	}
+}
+
+/*
+ * Move the k nearest lists to the front of lists[0..n), sorted; the rest is
+ * left in no particular order.  A bounded max-heap of size k instead of a
+ * full sort: with lists = 1000 and probes = 10, sorting every list cost more
+ * than scanning the probed ones.
+ */
+static void
+selectNearestLists(IvfListRef *lists, int n, int k)
+{
+	IvfListRef	tmp;
+
+	if (k < n)
+	{
+		/* max-heap on (distance, startPage) over lists[0..k) */
+		for (int i = k / 2 - 1; i >= 0; i--)
+			siftDownListMax(lists, k, i);
+		for (int i = k; i < n; i++)
+		{
+			if (compareListDistance(&lists[i], &lists[0]) >= 0)
+				continue;
+			tmp = lists[0];
+			lists[0] = lists[i];
+			lists[i] = tmp;
+			siftDownListMax(lists, k, 0);
+		}
+	}
+	qsort(lists, Min(k, n), sizeof(IvfListRef), compareListDistance);
+}
+
 static inline bool
 itemLess(const IvfScanItem *a, const IvfScanItem *b)
 {
@@ -139,18 +191,30 @@ static void
 scanList(IndexScanDesc scan, const IvfListRef *list)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
 	BlockNumber blkno = list->startPage;
+	BlockNumber nblocks = 0;
+	uint32		steps = 0;
 
-	while (BlockNumberIsValid(blkno))
+	if (!IvfFollowLink(index, list->listBlkno, blkno, &nblocks, &steps))
+		return;
+	for (;;)
 	{
 		Buffer		buf;
 		Page		page;
 		OffsetNumber maxoff;
+		BlockNumber next;
 
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBuffer(scan->indexRelation, blkno);
+		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
+		if (!IvfPageIsType(page, IVF_PAGE_ENTRY))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" has a corrupted entry page %u",
+							RelationGetRelationName(index), blkno),
+					 errhint("Rebuild the index with REINDEX.")));
 		maxoff = PageGetMaxOffsetNumber(page);
 		if (so->nitems + maxoff > so->capacity)
 		{
@@ -166,12 +230,26 @@ scanList(IndexScanDesc scan, const IvfListRef *list)
 				PageGetItem(page, PageGetItemId(page, off));
 			IvfScanItem *item = &so->items[so->nitems++];
 
+			/*
+			 * One indirect call per entry, so that a corrupted dimension
+			 * is reported as corruption rather than as a data error.
+			 */
+			if (so->opc.typeOps->dims(PointerGetDatum(et->value)) != so->dims)
+				ereport(ERROR,
+						(errcode(ERRCODE_INDEX_CORRUPTED),
+						 errmsg("index \"%s\" has an entry of the wrong dimension on page %u",
+								RelationGetRelationName(index), blkno),
+						 errhint("Rebuild the index with REINDEX.")));
+
 			item->distance = IvfDistance(&so->opc, so->query,
 										 PointerGetDatum(et->value));
 			item->tid = et->tid;
 		}
-		blkno = IvfPageGetNext(page);
+		next = IvfPageGetNext(page);
 		UnlockReleaseBuffer(buf);
+		if (!IvfFollowLink(index, blkno, next, &nblocks, &steps))
+			break;
+		blkno = next;
 	}
 }
 
@@ -213,12 +291,13 @@ startScan(IndexScanDesc scan)
 		so->empty = true;
 	else
 	{
+		so->dims = so->opc.typeOps->dims(so->query);
 		so->lists = IvfReadLists(scan->indexRelation, &so->opc, so->query,
 								 &so->nlists);
-		qsort(so->lists, so->nlists, sizeof(IvfListRef), compareListDistance);
 		so->maxProbes = ivf_iterative_scan == IVF_ITERATIVE_SCAN_OFF ?
 			ivf_probes : Max(ivf_probes, ivf_max_probes);
 		so->maxProbes = Min(so->maxProbes, so->nlists);
+		selectNearestLists(so->lists, so->nlists, so->maxProbes);
 	}
 	MemoryContextSwitchTo(oldCtx);
 	pgstat_count_index_scan(scan->indexRelation);

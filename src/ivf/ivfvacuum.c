@@ -84,8 +84,13 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	{
 		BlockNumber blkno = lists[l].startPage;
 		BlockNumber firstFree = InvalidBlockNumber;
+		BlockNumber nblocks = 0;
+		uint32		steps = 0;
+		BlockNumber next;
 
-		while (BlockNumberIsValid(blkno))
+		if (!IvfFollowLink(index, lists[l].listBlkno, blkno, &nblocks, &steps))
+			continue;
+		for (;;)
 		{
 			Buffer		buf;
 			bool		hasRoom;
@@ -102,8 +107,11 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			hasRoom = vacuumPage(index, buf, stats, callback, callback_state);
 			if (hasRoom && !BlockNumberIsValid(firstFree))
 				firstFree = blkno;
-			blkno = IvfPageGetNext(BufferGetPage(buf));
+			next = IvfPageGetNext(BufferGetPage(buf));
 			UnlockReleaseBuffer(buf);
+			if (!IvfFollowLink(index, blkno, next, &nblocks, &steps))
+				break;
+			blkno = next;
 		}
 		if (BlockNumberIsValid(firstFree) && firstFree != lists[l].insertPage)
 			IvfUpdateInsertPage(index, &lists[l], firstFree);
