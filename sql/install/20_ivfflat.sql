@@ -39,9 +39,12 @@ CREATE OPERATOR CLASS vector_cosine_ops
 	FUNCTION 4 ivf_vector_support(internal);
 
 -- Verification (src/ivf/README, "Verification"): one row per problem found,
--- none for a healthy index.  Not granted to PUBLIC, like amcheck's checks.
+-- none for a healthy index.  Not granted to PUBLIC; granted to
+-- pg_stat_scan_tables (a member of pg_monitor), as hnsw_check is: it reads
+-- the table and the index under AccessShareLock and shows no values.
 CREATE FUNCTION ivfflat_check(regclass)
 	RETURNS TABLE (blkno bigint, problem text)
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL RESTRICTED;
 
 REVOKE ALL ON FUNCTION ivfflat_check(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ivfflat_check(regclass) TO pg_stat_scan_tables;
