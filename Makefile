@@ -53,6 +53,13 @@ with_llvm = no
 # chosen at run time (src/distance).
 override CFLAGS := $(filter-out -march=%,$(CFLAGS))
 
+# Rebuild objects when a header they include changes: gcc writes a .d file
+# beside each object (PGXS's own autodepend would name them by base name
+# only, and src/vector.c and src/type/vector.c would collide).
+override CFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
+
 $(DATA_built): $(INSTALL_FRAGMENTS)
 	cat $^ > $@
 
