@@ -144,15 +144,23 @@ typedef struct HnswGraphOps
 
 /*
  * Set of ids: a stamp array for dense ids, else an open-addressing table
- * (keys != NULL) whose slot i is in use when stamps[i] == generation.
+ * (slots != NULL) whose slot is in use when its stamp equals the
+ * generation.  Key, stamp and value share a slot, so a probe touches one
+ * cache line.
  */
+typedef struct HnswIdSlot
+{
+	HnswId		key;
+	uint32		stamp;
+	int32		value;
+} HnswIdSlot;
+
 typedef struct HnswIdSet
 {
 	uint32	   *stamps;			/* dense: stamps[id] == generation */
 	uint32		generation;
 	uint64		nstamps;		/* dense only */
-	HnswId	   *keys;			/* hash mode, NULL in dense mode */
-	int32	   *values;
+	HnswIdSlot *slots;			/* hash mode, NULL in dense mode */
 	uint64		capacity;		/* power of two */
 	uint64		count;
 } HnswIdSet;
@@ -181,7 +189,6 @@ typedef struct HnswSearch
 
 extern void HnswIdSetInit(HnswIdSet *set, uint64 dense);
 extern void HnswIdSetClear(HnswIdSet *set);
-extern void HnswIdSetReserve(HnswIdSet *set, uint64 n);
 extern bool HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value);
 extern bool HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value);
 extern void HnswHeapPush(HnswCandHeap *heap, HnswCand c);

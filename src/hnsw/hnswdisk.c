@@ -210,7 +210,7 @@ HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
 	HnswElementTuple tup;
 	Pointer		copy = NULL;
 
-	if (g->valueMap.keys == NULL)
+	if (g->valueMap.slots == NULL)
 		HnswIdSetInit(&g->valueMap, 0);
 	else if (HnswIdSetGet(&g->valueMap, id, &idx))
 		return g->values[idx];

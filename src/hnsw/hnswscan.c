@@ -141,9 +141,6 @@ startSearch(IndexScanDesc scan)
 			HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
 			so->g.query = query;
 			HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
-			/* a layer-0 search visits up to about ef * m elements */
-			HnswIdSetReserve(&so->s.visited,
-							 (uint64) so->efSearch * meta.m + 256);
 			so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
 		}
 		ep.id = HnswIdFromTid(&meta.entryPoint);

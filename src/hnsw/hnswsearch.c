@@ -42,20 +42,17 @@ void
 HnswIdSetInit(HnswIdSet *set, uint64 dense)
 {
 	memset(set, 0, sizeof(*set));
+	set->generation = 1;
 	if (dense > 0)
 	{
 		set->nstamps = dense;
 		set->stamps = palloc_extended(sizeof(uint32) * dense,
 									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		set->generation = 1;
 	}
 	else
 	{
 		set->capacity = 1024;
-		set->keys = palloc(sizeof(HnswId) * set->capacity);
-		set->values = palloc(sizeof(int32) * set->capacity);
-		set->stamps = palloc0(sizeof(uint32) * set->capacity);
-		set->generation = 1;
+		set->slots = palloc0(sizeof(HnswIdSlot) * set->capacity);
 	}
 }
 
@@ -65,8 +62,10 @@ HnswIdSetClear(HnswIdSet *set)
 	set->generation++;
 	if (set->generation == 0)
 	{
-		memset(set->stamps, 0, sizeof(uint32) *
-			   (set->keys ? set->capacity : set->nstamps));
+		if (set->slots)
+			memset(set->slots, 0, sizeof(HnswIdSlot) * set->capacity);
+		else
+			memset(set->stamps, 0, sizeof(uint32) * set->nstamps);
 		set->generation = 1;
 	}
 	set->count = 0;
@@ -75,40 +74,19 @@ HnswIdSetClear(HnswIdSet *set)
 static void
 growIdSet(HnswIdSet *set)
 {
-	HnswId	   *oldkeys = set->keys;
-	int32	   *oldvalues = set->values;
-	uint32	   *oldstamps = set->stamps;
+	HnswIdSlot *old = set->slots;
 	uint64		oldcap = set->capacity;
-
-	MemoryContext cxt = GetMemoryChunkContext(oldkeys);
+	MemoryContext cxt = GetMemoryChunkContext(old);
 
 	set->capacity *= 2;
-	set->keys = MemoryContextAllocExtended(cxt, sizeof(HnswId) * set->capacity,
-										   MCXT_ALLOC_HUGE);
-	set->values = MemoryContextAllocExtended(cxt, sizeof(int32) * set->capacity,
-											 MCXT_ALLOC_HUGE);
-	set->stamps = MemoryContextAllocExtended(cxt, sizeof(uint32) * set->capacity,
-											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	set->slots = MemoryContextAllocExtended(cxt,
+											sizeof(HnswIdSlot) * set->capacity,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	set->count = 0;
 	for (uint64 i = 0; i < oldcap; i++)
-		if (oldstamps[i] == set->generation)
-			HnswIdSetAdd(set, oldkeys[i], oldvalues[i]);
-	pfree(oldkeys);
-	pfree(oldvalues);
-	pfree(oldstamps);
-}
-
-/*
- * Make room for about n ids without growing (hash mode), so that a search
- * whose size is known (ef) does not rehash its visited set several times.
- */
-void
-HnswIdSetReserve(HnswIdSet *set, uint64 n)
-{
-	if (set->keys == NULL)
-		return;
-	while (set->capacity < 2 * n)
-		growIdSet(set);
+		if (old[i].stamp == set->generation)
+			HnswIdSetAdd(set, old[i].key, old[i].value);
+	pfree(old);
 }
 
 /* Add id; returns false if it was already present (value unchanged). */
@@ -118,7 +96,7 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 	uint64		mask;
 	uint64		i;
 
-	if (set->keys == NULL)
+	if (set->slots == NULL)
 	{
 		if (id >= set->nstamps)
 		{
@@ -140,15 +118,17 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 	mask = set->capacity - 1;
 	for (i = hashId(id, mask);; i = (i + 1) & mask)
 	{
-		if (set->stamps[i] != set->generation)
+		HnswIdSlot *slot = &set->slots[i];
+
+		if (slot->stamp != set->generation)
 		{
-			set->stamps[i] = set->generation;
-			set->keys[i] = id;
-			set->values[i] = value;
+			slot->stamp = set->generation;
+			slot->key = id;
+			slot->value = value;
 			set->count++;
 			return true;
 		}
-		if (set->keys[i] == id)
+		if (slot->key == id)
 			return false;
 	}
 }
@@ -160,18 +140,20 @@ HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
 	uint64		mask;
 	uint64		i;
 
-	if (set->keys == NULL)
+	if (set->slots == NULL)
 		return id < set->nstamps && set->stamps[id] == set->generation;
 
 	mask = set->capacity - 1;
 	for (i = hashId(id, mask);; i = (i + 1) & mask)
 	{
-		if (set->stamps[i] != set->generation)
+		HnswIdSlot *slot = &set->slots[i];
+
+		if (slot->stamp != set->generation)
 			return false;
-		if (set->keys[i] == id)
+		if (slot->key == id)
 		{
 			if (value)
-				*value = set->values[i];
+				*value = slot->value;
 			return true;
 		}
 	}
