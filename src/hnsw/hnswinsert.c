@@ -265,17 +265,43 @@ addHeapTid(HnswDiskGraph *g, HnswId id, Datum value, ItemPointer heaptid)
 	return added;
 }
 
+/* Does a selection of neighbours name id? */
+static bool
+candsHold(HnswCand *cands, int n, HnswId id)
+{
+	for (int i = 0; i < n; i++)
+		if (cands[i].id == id)
+			return true;
+	return false;
+}
+
+/* Does a neighbour list name id? */
+static bool
+slotsHold(ItemPointer slots, int max, HnswId id)
+{
+	for (int i = 0; i < max && ItemPointerIsValid(&slots[i]); i++)
+		if (HnswIdFromTid(&slots[i]) == id)
+			return true;
+	return false;
+}
+
 /*
- * Make newTid a neighbour of element nid at a layer.  When the list is
+ * Make newid a neighbour of element nid at a layer.  When the list is
  * full, the heuristic chooses among the old neighbours and the new one.
  * The list is read under a share lock, the new one computed without locks,
  * and written only if the list is unchanged under the exclusive lock; else
- * the whole step is retried a few times, then given up (the new element
- * keeps its own links, so it stays reachable; see README).
+ * the whole step is retried a few times, then given up (see README,
+ * Reachability).
+ *
+ * With force, the new element takes the place of the farthest neighbour
+ * the heuristic kept when the heuristic would leave it out: used when the
+ * new element would otherwise have no in-link at all.  With evictable too,
+ * only a neighbour in that set may give up its place (one known to have
+ * other in-links).  Returns whether the list now names the new element.
  */
-static void
-linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
-			 float newDistance)
+bool
+HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
+				 float newDistance, bool force, HnswIdSet *evictable)
 {
 	int			max = HNSW_LAYER_SLOTS(g->m, layer);
 	int			start = HNSW_LAYER_START(g->m, layer);
@@ -296,10 +322,12 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 		if (!tup || tup->deleted || tup->level < layer)
 		{
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-			return;
+			return false;
 		}
 		memcpy(old, tup->slots + start, sizeof(ItemPointerData) * max);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		if (slotsHold(old, max, newid))
+			return true;
 		while (n < max && ItemPointerIsValid(&old[n]))
 			n++;
 
@@ -323,6 +351,29 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			HnswSortCands(cands, n + 1);
 			nnew = HnswSelectNeighbors(g->support, &HnswDiskOps, g, cands,
 									   n + 1, max, sel);
+			if (!candsHold(sel, nnew, newid))
+			{
+				int			victim = nnew;
+
+				if (!force)
+					return false;
+				if (nnew == max)
+				{
+					for (victim = nnew - 1; victim >= 0; victim--)
+						if (evictable == NULL ||
+							HnswIdSetGet(evictable, sel[victim].id, NULL))
+							break;
+					if (victim < 0)
+						return false;
+					/* keep the list in distance order */
+					memmove(&sel[victim], &sel[victim + 1],
+							sizeof(HnswCand) * (nnew - victim - 1));
+					victim = --nnew;
+				}
+				sel[victim].id = newid;
+				sel[victim].distance = newDistance;
+				nnew++;
+			}
 			for (int i = 0; i < max; i++)
 			{
 				if (i < nnew)
@@ -346,10 +397,11 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			memcpy(tup->slots + start, new, sizeof(ItemPointerData) * max);
 			editFinish(state, buf);
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-			return;
+			return true;
 		}
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	}
+	return false;
 }
 
 /* Form the new element's tuple; size in *size, palloc'd. */
@@ -385,13 +437,15 @@ formTuple(int m, int level, Datum value, ItemPointer heaptid,
 
 /*
  * Search the graph for the new element's neighbours at every layer up to
- * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l]; returns false if the
- * value went into an existing element as a duplicate (only when heaptid is
- * given).
+ * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l], and when found is
+ * given, *found and *nfound with all the bottom layer's candidates, nearest
+ * first; returns false if the value went into an existing element as a
+ * duplicate (only when heaptid is given).
  */
 bool
 HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
-				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel)
+				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel,
+				  HnswCand **found, int *nfound)
 {
 	HnswSearch	s;
 	HnswCand	ep;
@@ -426,33 +480,102 @@ HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 		nsel[lc] = HnswSelectNeighbors(g->support, &HnswDiskOps, g, w, nw,
 									   meta->m, sel[lc]);
 	}
+	if (found)
+	{
+		*found = w;
+		*nfound = nw;
+	}
 	return true;
 }
 
+/* Give element id's empty lists the neighbours found for it. */
+static void
+fillEmptyLists(HnswDiskGraph *g, HnswId id, int top, HnswCand **sel,
+			   int *nsel)
+{
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	GenericXLogState *state = NULL;
+	bool		edited = false;
+	HnswElementTuple tup;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	tup = HnswDiskElement(g, buf, id);
+	for (int l = 0; tup && !tup->deleted && l <= Min(top, tup->level); l++)
+	{
+		ItemPointer ls;
+		int			n = 0;
+
+		if (ItemPointerIsValid(&tup->slots[HNSW_LAYER_START(g->m, l)]))
+			continue;
+		if (!edited)
+		{
+			edited = true;
+			state = editStart(g->index);
+			tup = HnswGetElement(editRegister(state, buf, 0),
+								 HnswIdGetOffset(id));
+		}
+		ls = tup->slots + HNSW_LAYER_START(g->m, l);
+		for (int i = 0; i < nsel[l] && n < HNSW_LAYER_SLOTS(g->m, l); i++)
+		{
+			if (sel[l][i].id == id)
+				continue;
+			/* ItemPointerSet evaluates its first argument more than once */
+			ItemPointerSet(&ls[n], HnswIdGetBlock(sel[l][i].id),
+						   HnswIdGetOffset(sel[l][i].id));
+			n++;
+		}
+	}
+	if (edited)
+		editFinish(state, buf);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+}
+
 /*
- * Give an existing element that nothing links to (vacuum found it so) new
- * in-links: search for its neighbours as an insert would and add the
- * reverse links, except from elements in exclude (about to be deleted).
- * Its own lists are left alone.  The caller holds
- * HNSW_UPDATE_LOCK; no buffer lock on entry or exit.
+ * Give an existing element that no search reaches new in-links: search for
+ * its neighbours from the entry point as an insert would and add the
+ * reverse links.  If the heuristic of every neighbour leaves it out of
+ * the bottom layer, it takes the place of a neighbour in evictable (one
+ * with other in-links) in the nearest list that has one.  Its lists that
+ * are empty (their elements were deleted) get the neighbours found.
+ * Returns whether it has a bottom-layer in-link now.  The caller holds
+ * HNSW_UPDATE_LOCK in ExclusiveLock mode; no buffer lock on entry or exit.
  */
-void
+bool
 HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
-				  int level, HnswIdSet *exclude)
+				  int level, HnswIdSet *evictable)
 {
 	HnswCand   *sel[HNSW_MAX_LEVEL + 1];
 	int			nsel[HNSW_MAX_LEVEL + 1];
 	Datum		value = HnswDiskLoadValue(g, id);
+	int			top = Min(level, meta->entryLevel);
+	bool		linked = false;
+	HnswCand   *found = NULL;
+	int			nfound = 0;
 
 	g->query = value;
 	for (int l = 0; l <= level; l++)
 		nsel[l] = 0;
-	HnswFindNeighbors(g, meta, level, value, NULL, sel, nsel);
-	for (int l = Min(level, meta->entryLevel); l >= 0; l--)
+	HnswFindNeighbors(g, meta, level, value, NULL, sel, nsel, &found, &nfound);
+	for (int l = top; l >= 0; l--)
 		for (int i = 0; i < nsel[l]; i++)
-			if (sel[l][i].id != id &&
-				!HnswIdSetGet(exclude, sel[l][i].id, NULL))
-				linkNeighbor(g, sel[l][i].id, l, id, sel[l][i].distance);
+		{
+			if (sel[l][i].id == id)
+				continue;
+			if (HnswLinkNeighbor(g, sel[l][i].id, l, id, sel[l][i].distance,
+								 false, NULL) && l == 0)
+				linked = true;
+		}
+	/* the heuristic's choice first, then the rest of what the search found */
+	for (int i = 0; !linked && i < nsel[0]; i++)
+		if (sel[0][i].id != id)
+			linked = HnswLinkNeighbor(g, sel[0][i].id, 0, id,
+									  sel[0][i].distance, true, evictable);
+	for (int i = 0; !linked && i < nfound; i++)
+		if (found[i].id != id)
+			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
+									  true, evictable);
+	fillEmptyLists(g, id, top, sel, nsel);
+	return linked;
 }
 
 /*
@@ -497,9 +620,11 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		addElementTuple(index, tup, size, &tid);
 		updateMeta(index, &tid, level, InvalidBlockNumber);
 	}
-	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
+	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel,
+							   NULL, NULL))
 	{
 		HnswId		newid;
+		bool		linked = false;
 
 		for (int l = meta.entryLevel + 1; l <= level; l++)
 			nsel[l] = 0;
@@ -508,7 +633,18 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		newid = HnswIdFromTid(&tid);
 		for (int l = Min(level, meta.entryLevel); l >= 0; l--)
 			for (int i = 0; i < nsel[l]; i++)
-				linkNeighbor(&g, sel[l][i].id, l, newid, sel[l][i].distance);
+				if (HnswLinkNeighbor(&g, sel[l][i].id, l, newid,
+									 sel[l][i].distance, false, NULL) && l == 0)
+					linked = true;
+
+		/*
+		 * Every neighbour's heuristic may prefer its old links; an element
+		 * nothing links to is found by no search, so take a place in the
+		 * nearest neighbour's list.
+		 */
+		if (!linked && nsel[0] > 0)
+			HnswLinkNeighbor(&g, sel[0][0].id, 0, newid, sel[0][0].distance,
+							 true, NULL);
 		if (level > meta.entryLevel)
 			updateMeta(index, &tid, level, InvalidBlockNumber);
 	}
