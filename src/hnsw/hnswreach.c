@@ -9,8 +9,8 @@
  * is pruned, and VACUUM's repair chooses new lists for the neighbours of
  * deleted elements without regard to who else links where, so after heavy
  * deletes whole groups of elements can be cut off from the rest.  This
- * pass walks the bottom layer breadth-first from the entry point (a
- * stricter test than hnsw_check's walk over all layers), relinks each live element the walk did not reach
+ * pass walks the bottom layer breadth-first from the entry point (as
+ * hnsw_check does), relinks each live element the walk did not reach
  * (HnswRelinkElement: in-links from the neighbours a search finds for it,
  * at least one on the bottom layer), and walks on from it, which reaches
  * the rest of its group.  When it must take a place in a full list, it
