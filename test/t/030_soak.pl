@@ -564,9 +564,12 @@ for my $t ('ha', 'iv')
 		"$t holds exactly the committed rows of the ledger");
 }
 
-# every committed row found by each index with its own value
+# every committed row found by each index with its own value, at the
+# highest ef_search: after heavy churn a few elements keep only in-links
+# from far away, so a search for their own value at ef_search 400 can stop
+# short of them (README of hnsw, Open issues)
 my %settings = (
-	ha => "SET hnsw.ef_search = 400;",
+	ha => "SET hnsw.ef_search = 1000;",
 	iv => "SET ivfflat.probes = $LISTS;");
 for my $t ('ha', 'iv')
 {
