@@ -260,13 +260,12 @@ extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
 /* hnswinsert.c, needs HnswDiskGraph */
 extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  int level, Datum value, ItemPointer heaptid,
-							  HnswCand **sel, int *nsel, HnswCand **found,
-							  int *nfound);
+							  HnswCand **sel, int *nsel);
 extern bool HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer,
 							 HnswId newid, float newDistance, bool force,
 							 HnswIdSet *evictable);
 extern bool HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
-							  HnswId id, int level, HnswIdSet *evictable);
+							  HnswId id, HnswIdSet *evictable);
 
 /* hnswreach.c */
 extern int64 HnswRestoreReachability(Relation index, HnswSupport *support,

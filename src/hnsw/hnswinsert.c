@@ -437,15 +437,13 @@ formTuple(int m, int level, Datum value, ItemPointer heaptid,
 
 /*
  * Search the graph for the new element's neighbours at every layer up to
- * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l], and when found is
- * given, *found and *nfound with all the bottom layer's candidates, nearest
- * first; returns false if the value went into an existing element as a
- * duplicate (only when heaptid is given).
+ * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l]; returns false if the
+ * value went into an existing element as a duplicate (only when heaptid is
+ * given).
  */
 bool
 HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
-				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel,
-				  HnswCand **found, int *nfound)
+				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel)
 {
 	HnswSearch	s;
 	HnswCand	ep;
@@ -480,101 +478,88 @@ HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 		nsel[lc] = HnswSelectNeighbors(g->support, &HnswDiskOps, g, w, nw,
 									   meta->m, sel[lc]);
 	}
-	if (found)
-	{
-		*found = w;
-		*nfound = nw;
-	}
 	return true;
 }
 
-/* Give element id's empty lists the neighbours found for it. */
+/* Give element id's bottom-layer list, if deletes emptied it, sel. */
 static void
-fillEmptyLists(HnswDiskGraph *g, HnswId id, int top, HnswCand **sel,
-			   int *nsel)
+fillEmptyList(HnswDiskGraph *g, HnswId id, HnswCand *sel, int nsel)
 {
 	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
-	GenericXLogState *state = NULL;
-	bool		edited = false;
 	HnswElementTuple tup;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	tup = HnswDiskElement(g, buf, id);
-	for (int l = 0; tup && !tup->deleted && l <= Min(top, tup->level); l++)
+	if (tup && !tup->deleted && !ItemPointerIsValid(&tup->slots[0]))
 	{
-		ItemPointer ls;
+		GenericXLogState *state = editStart(g->index);
 		int			n = 0;
 
-		if (ItemPointerIsValid(&tup->slots[HNSW_LAYER_START(g->m, l)]))
-			continue;
-		if (!edited)
+		tup = HnswGetElement(editRegister(state, buf, 0), HnswIdGetOffset(id));
+		for (int i = 0; i < nsel && n < HNSW_LAYER_SLOTS(g->m, 0); i++)
 		{
-			edited = true;
-			state = editStart(g->index);
-			tup = HnswGetElement(editRegister(state, buf, 0),
-								 HnswIdGetOffset(id));
-		}
-		ls = tup->slots + HNSW_LAYER_START(g->m, l);
-		for (int i = 0; i < nsel[l] && n < HNSW_LAYER_SLOTS(g->m, l); i++)
-		{
-			if (sel[l][i].id == id)
+			if (sel[i].id == id)
 				continue;
 			/* ItemPointerSet evaluates its first argument more than once */
-			ItemPointerSet(&ls[n], HnswIdGetBlock(sel[l][i].id),
-						   HnswIdGetOffset(sel[l][i].id));
+			ItemPointerSet(&tup->slots[n], HnswIdGetBlock(sel[i].id),
+						   HnswIdGetOffset(sel[i].id));
 			n++;
 		}
-	}
-	if (edited)
 		editFinish(state, buf);
+	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 }
 
 /*
- * Give an existing element that no search reaches new in-links: search for
- * its neighbours from the entry point as an insert would and add the
- * reverse links.  If the heuristic of every neighbour leaves it out of
- * the bottom layer, it takes the place of a neighbour in evictable (one
- * with other in-links) in the nearest list that has one.  Its lists that
- * are empty (their elements were deleted) get the neighbours found.
- * Returns whether it has a bottom-layer in-link now.  The caller holds
- * HNSW_UPDATE_LOCK in ExclusiveLock mode; no buffer lock on entry or exit.
+ * Give an element that no bottom-layer walk from the entry point reaches
+ * an in-link from one that it reaches.  The search runs on the bottom
+ * layer from the entry point, without the greedy descent of an insert: the
+ * descent would lead into the element's own cut-off group, whose lists do
+ * not help.  Reverse links are offered to the neighbours the heuristic
+ * chooses among the results; if all refuse, the element takes the place of
+ * one in evictable (reached over two links or more) in the nearest list
+ * that has one, among the chosen and then the other results.  Its own
+ * bottom-layer list, if deletes emptied it, gets the chosen neighbours.
+ * Returns whether it was linked.  The caller holds HNSW_UPDATE_LOCK in
+ * ExclusiveLock mode (or builds the index); no buffer lock on entry or
+ * exit.
  */
 bool
 HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
-				  int level, HnswIdSet *evictable)
+				  HnswIdSet *evictable)
 {
-	HnswCand   *sel[HNSW_MAX_LEVEL + 1];
-	int			nsel[HNSW_MAX_LEVEL + 1];
-	Datum		value = HnswDiskLoadValue(g, id);
-	int			top = Min(level, meta->entryLevel);
+	HnswSearch	s;
+	HnswCand	ep;
+	HnswCand   *found = palloc(sizeof(HnswCand) * (meta->efConstruction + 1));
+	HnswCand   *sel = palloc(sizeof(HnswCand) * meta->m);
+	int			nfound;
+	int			nsel;
 	bool		linked = false;
-	HnswCand   *found = NULL;
-	int			nfound = 0;
 
-	g->query = value;
-	for (int l = 0; l <= level; l++)
-		nsel[l] = 0;
-	HnswFindNeighbors(g, meta, level, value, NULL, sel, nsel, &found, &nfound);
-	for (int l = top; l >= 0; l--)
-		for (int i = 0; i < nsel[l]; i++)
-		{
-			if (sel[l][i].id == id)
-				continue;
-			if (HnswLinkNeighbor(g, sel[l][i].id, l, id, sel[l][i].distance,
-								 false, NULL) && l == 0)
-				linked = true;
-		}
-	/* the heuristic's choice first, then the rest of what the search found */
-	for (int i = 0; !linked && i < nsel[0]; i++)
-		if (sel[0][i].id != id)
-			linked = HnswLinkNeighbor(g, sel[0][i].id, 0, id,
-									  sel[0][i].distance, true, evictable);
+	g->query = HnswDiskLoadValue(g, id);
+	HnswSearchInit(&s, &HnswDiskOps, g, meta->m, 0);
+	ep.id = HnswIdFromTid(&meta->entryPoint);
+	if (!HnswDiskOps.distance(g, ep.id, &ep.distance))
+		return false;
+	HnswSearchStart(&s, &ep, 1);
+	HnswSearchLayer(&s, meta->efConstruction, 0);
+	nfound = HnswSearchResults(&s, found);
+	nsel = HnswSelectNeighbors(g->support, &HnswDiskOps, g, found, nfound,
+							   meta->m, sel);
+
+	for (int i = 0; i < nsel; i++)
+		if (sel[i].id != id &&
+			HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance, false, NULL))
+			linked = true;
+	for (int i = 0; !linked && i < nsel; i++)
+		if (sel[i].id != id)
+			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
+									  true, evictable);
 	for (int i = 0; !linked && i < nfound; i++)
 		if (found[i].id != id)
 			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
 									  true, evictable);
-	fillEmptyLists(g, id, top, sel, nsel);
+	fillEmptyList(g, id, sel, nsel);
 	return linked;
 }
 
@@ -620,8 +605,7 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		addElementTuple(index, tup, size, &tid);
 		updateMeta(index, &tid, level, InvalidBlockNumber);
 	}
-	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel,
-							   NULL, NULL))
+	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
 	{
 		HnswId		newid;
 		bool		linked = false;

@@ -4,21 +4,26 @@
  *	  Make every live element of an hnsw index reachable from the entry
  *	  point.
  *
- * A search finds only what the lists lead to from the entry point.  The
- * neighbour heuristic may drop the last link to an element when a list
- * is pruned, and VACUUM's repair chooses new lists for the neighbours of
+ * A search descends greedily through the upper layers and then explores
+ * the bottom layer only, so a row is found only if bottom-layer links lead
+ * to it from where the descent ends; an iterative scan that should return
+ * every row needs the bottom layer connected from the entry point.  The
+ * neighbour heuristic prunes long links, so clusters are often joined only
+ * through upper layers; pruning a full list may drop an element's last
+ * in-link; and VACUUM's repair chooses new lists for the neighbours of
  * deleted elements without regard to who else links where, so after heavy
- * deletes whole groups of elements can be cut off from the rest.  This
- * pass walks the bottom layer breadth-first from the entry point (as
- * hnsw_check does), relinks each live element the walk did not reach
- * (HnswRelinkElement: in-links from the neighbours a search finds for it,
- * at least one on the bottom layer), and walks on from it, which reaches
- * the rest of its group.  When it must take a place in a full list, it
- * takes that of an element the walk reached over two links or more; that
- * one may still lose its last in-link if another relink takes its other
- * place, so the walk is repeated until it reaches everything, a few rounds
- * at most, and while each round halves what is left.  See README,
- * Reachability.
+ * deletes whole groups were cut off.
+ *
+ * This pass walks the bottom layer breadth-first from the entry point (as
+ * hnsw_check does) and relinks each live element the walk did not reach
+ * (HnswRelinkElement: an in-link from an element the walk reached, found
+ * by a bottom-layer search from the entry point), then walks on from it,
+ * which reaches the rest of its group without relinking each member.
+ * When the element must take a place in a full list, it takes that of an
+ * element the walk reached over two links or more; that one may still lose
+ * its last in-link if another relink takes its other place, so the walk
+ * is repeated until it reaches everything, a few rounds at most, and while
+ * each round halves what is left.  See README, Reachability.
  *
  * IDENTIFICATION
  *	  src/hnsw/hnswreach.c
@@ -53,7 +58,6 @@ typedef struct ReachState
 	int64		capqueue;
 	ItemPointerData *slots;		/* room for the lists of the top level */
 	HnswId	   *unreached;		/* live elements the walk missed */
-	int		   *levels;
 	int64		nunreached;
 	int64		capunreached;
 } ReachState;
@@ -166,10 +170,7 @@ findUnreached(ReachState *rs, HnswMetaPageData *meta)
 				rs->capunreached *= 2;
 				rs->unreached = repalloc_huge(rs->unreached,
 											  sizeof(HnswId) * rs->capunreached);
-				rs->levels = repalloc_huge(rs->levels,
-										   sizeof(int) * rs->capunreached);
 			}
-			rs->levels[rs->nunreached] = tup->level;
 			rs->unreached[rs->nunreached++] = id;
 		}
 		UnlockReleaseBuffer(buf);
@@ -196,7 +197,7 @@ relinkUnreached(ReachState *rs, HnswMetaPageData *meta, MemoryContext tmpCtx)
 			continue;			/* reached from one relinked earlier */
 		oldCtx = MemoryContextSwitchTo(tmpCtx);
 		HnswDiskInit(&g, rs->index, rs->support, rs->m);
-		linked = HnswRelinkElement(&g, meta, id, rs->levels[i], &rs->multi);
+		linked = HnswRelinkElement(&g, meta, id, &rs->multi);
 		HnswDiskRelease(&g);
 		MemoryContextSwitchTo(oldCtx);
 		MemoryContextReset(tmpCtx);
@@ -251,7 +252,6 @@ HnswRestoreReachability(Relation index, HnswSupport *support,
 	rs.queue = palloc(sizeof(HnswId) * rs.capqueue);
 	rs.capunreached = 64;
 	rs.unreached = palloc(sizeof(HnswId) * rs.capunreached);
-	rs.levels = palloc(sizeof(int) * rs.capunreached);
 	rs.slots = palloc(sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(meta.m, 0));
 
 	if (!concurrent || findUnreached(&rs, &meta) > 0)

@@ -205,7 +205,7 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	for (int l = 0; l <= level; l++)
 		nfound[l] = 0;
 	g.query = base;
-	HnswFindNeighbors(&g, meta, level, base, NULL, found, nfound, NULL, NULL);
+	HnswFindNeighbors(&g, meta, level, base, NULL, found, nfound);
 
 	for (int l = 0; l <= level; l++)
 	{
