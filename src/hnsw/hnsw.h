@@ -261,9 +261,16 @@ extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
 extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  int level, Datum value, ItemPointer heaptid,
 							  HnswCand **sel, int *nsel);
+typedef enum HnswLinkMode
+{
+	HNSW_LINK_APPEND,			/* only into a free slot */
+	HNSW_LINK_PRUNE,			/* a free slot, else if the heuristic keeps it */
+	HNSW_LINK_FORCE				/* as PRUNE, else evicting a neighbour */
+} HnswLinkMode;
+
 extern bool HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer,
-							 HnswId newid, float newDistance, bool force,
-							 HnswIdSet *evictable);
+							 HnswId newid, float newDistance,
+							 HnswLinkMode mode, HnswIdSet *evictable);
 extern bool HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  HnswId id, HnswIdSet *evictable);
 

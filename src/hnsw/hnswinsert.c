@@ -293,15 +293,17 @@ slotsHold(ItemPointer slots, int max, HnswId id)
  * the whole step is retried a few times, then given up (see README,
  * Reachability).
  *
- * With force, the new element takes the place of the farthest neighbour
- * the heuristic kept when the heuristic would leave it out: used when the
- * new element would otherwise have no in-link at all.  With evictable too,
- * only a neighbour in that set may give up its place (one known to have
- * other in-links).  Returns whether the list now names the new element.
+ * HNSW_LINK_APPEND only fills a free slot and leaves a full list alone.
+ * HNSW_LINK_FORCE makes the new element take the place of the farthest
+ * neighbour the heuristic kept when the heuristic would leave it out: used
+ * when the new element would otherwise have no in-link at all; with
+ * evictable, only a neighbour in that set (one known to have other
+ * in-links) may give up its place.  Returns whether the list now names the
+ * new element.
  */
 bool
 HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
-				 float newDistance, bool force, HnswIdSet *evictable)
+				 float newDistance, HnswLinkMode mode, HnswIdSet *evictable)
 {
 	int			max = HNSW_LAYER_SLOTS(g->m, layer);
 	int			start = HNSW_LAYER_START(g->m, layer);
@@ -330,6 +332,8 @@ HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			return true;
 		while (n < max && ItemPointerIsValid(&old[n]))
 			n++;
+		if (n == max && mode == HNSW_LINK_APPEND)
+			return false;
 
 		memcpy(new, old, sizeof(ItemPointerData) * max);
 		if (n < max)
@@ -355,7 +359,7 @@ HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			{
 				int			victim = nnew;
 
-				if (!force)
+				if (mode != HNSW_LINK_FORCE)
 					return false;
 				if (nnew == max)
 				{
@@ -515,14 +519,14 @@ fillEmptyList(HnswDiskGraph *g, HnswId id, HnswCand *sel, int nsel)
  * an in-link from one that it reaches.  The search runs on the bottom
  * layer from the entry point, without the greedy descent of an insert: the
  * descent would lead into the element's own cut-off group, whose lists do
- * not help.  Reverse links are offered to the neighbours the heuristic
- * chooses among the results; if all refuse, the element takes the place of
- * one in evictable (reached over two links or more) in the nearest list
- * that has one, among the chosen and then the other results.  Its own
- * bottom-layer list, if deletes emptied it, gets the chosen neighbours.
- * Returns whether it was linked.  The caller holds HNSW_UPDATE_LOCK in
- * ExclusiveLock mode (or builds the index); no buffer lock on entry or
- * exit.
+ * not help.  One in-link is enough, taken where it disturbs the reached
+ * elements' lists least: a free slot in the nearest result's list that has
+ * one, else a place the heuristic of a chosen neighbour grants (pruning its
+ * list as an insert would), else the place of an element in evictable
+ * (reached over two links or more).  Its own bottom-layer list, if deletes
+ * emptied it, gets the chosen neighbours.  Returns whether it was linked.
+ * The caller holds HNSW_UPDATE_LOCK in ExclusiveLock mode (or builds the
+ * index); no buffer lock on entry or exit.
  */
 bool
 HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
@@ -547,18 +551,27 @@ HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
 	nsel = HnswSelectNeighbors(g->support, &HnswDiskOps, g, found, nfound,
 							   meta->m, sel);
 
-	for (int i = 0; i < nsel; i++)
-		if (sel[i].id != id &&
-			HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance, false, NULL))
-			linked = true;
-	for (int i = 0; !linked && i < nsel; i++)
-		if (sel[i].id != id)
-			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
-									  true, evictable);
+	/*
+	 * One in-link is enough.  Disturb the reached elements' lists as little
+	 * as possible: a free slot in the nearest list that has one, else a
+	 * place the heuristic grants, else an eviction.
+	 */
 	for (int i = 0; !linked && i < nfound; i++)
 		if (found[i].id != id)
 			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
-									  true, evictable);
+									  HNSW_LINK_APPEND, NULL);
+	for (int i = 0; !linked && i < nsel; i++)
+		if (sel[i].id != id)
+			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
+									  HNSW_LINK_PRUNE, NULL);
+	for (int i = 0; !linked && i < nsel; i++)
+		if (sel[i].id != id)
+			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
+									  HNSW_LINK_FORCE, evictable);
+	for (int i = 0; !linked && i < nfound; i++)
+		if (found[i].id != id)
+			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
+									  HNSW_LINK_FORCE, evictable);
 	fillEmptyList(g, id, sel, nsel);
 	return linked;
 }
@@ -618,7 +631,8 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		for (int l = Min(level, meta.entryLevel); l >= 0; l--)
 			for (int i = 0; i < nsel[l]; i++)
 				if (HnswLinkNeighbor(&g, sel[l][i].id, l, newid,
-									 sel[l][i].distance, false, NULL) && l == 0)
+									 sel[l][i].distance, HNSW_LINK_PRUNE,
+									 NULL) && l == 0)
 					linked = true;
 
 		/*
@@ -628,7 +642,7 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		 */
 		if (!linked && nsel[0] > 0)
 			HnswLinkNeighbor(&g, sel[0][0].id, 0, newid, sel[0][0].distance,
-							 true, NULL);
+							 HNSW_LINK_FORCE, NULL);
 		if (level > meta.entryLevel)
 			updateMeta(index, &tid, level, InvalidBlockNumber);
 	}

@@ -613,6 +613,9 @@ for my $t ('ha', 'iv')
 my $topk = q{
 	SELECT q.id, array_to_string(ARRAY(SELECT t.id FROM %s t
 		ORDER BY t.v <-> q.v LIMIT 10), ',') FROM q ORDER BY q.id};
+my %settings = (
+	ha => "SET hnsw.ef_search = 400;",
+	iv => "SET ivfflat.probes = $LISTS;");
 my %results;
 for my $t ('ha', 'iv')
 {
