@@ -56,7 +56,7 @@ typedef struct ReachState
 	HnswId	   *queue;			/* every element reached, in walk order */
 	int64		nqueue;
 	int64		capqueue;
-	ItemPointerData *slots;		/* room for the lists of the top level */
+	ItemPointerData *slots;		/* room for one bottom-layer list */
 	HnswId	   *unreached;		/* live elements the walk missed */
 	int64		nunreached;
 	int64		capunreached;
