@@ -261,8 +261,23 @@ extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
 extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  int level, Datum value, ItemPointer heaptid,
 							  HnswCand **sel, int *nsel);
-extern void HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
-							  HnswId id, int level, HnswIdSet *exclude);
+typedef enum HnswLinkMode
+{
+	HNSW_LINK_APPEND,			/* only into a free slot */
+	HNSW_LINK_PRUNE,			/* a free slot, else if the heuristic keeps it */
+	HNSW_LINK_FORCE				/* as PRUNE, else evicting a neighbour */
+} HnswLinkMode;
+
+extern bool HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer,
+							 HnswId newid, float newDistance,
+							 HnswLinkMode mode, HnswIdSet *evictable);
+extern bool HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
+							  HnswId id, HnswIdSet *evictable);
+
+/* hnswreach.c */
+extern int64 HnswRestoreReachability(Relation index, HnswSupport *support,
+									 BufferAccessStrategy strategy,
+									 bool concurrent);
 
 /* hnswvacuum.c */
 extern IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info,

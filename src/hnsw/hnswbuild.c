@@ -8,7 +8,8 @@
  * generation-stamped visited array.  Levels come from a PRNG with a fixed
  * seed, so the same input order and settings give the same serial build.
  * At the end the elements are laid out on pages in insertion order,
- * neighbour indexes turned into TIDs, and all pages are WAL-logged at once
+ * neighbour indexes turned into TIDs, elements no walk from the entry point
+ * reaches are relinked (hnswreach.c), and all pages are WAL-logged at once
  * with log_newpage_range (no per-page WAL during the build).
  *
  * If the graph outgrows maintenance_work_mem, it is written out at that
@@ -656,10 +657,6 @@ writeGraph(HnswBuildState *bs)
 	}
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
-
-	if (RelationNeedsWAL(bs->index))
-		log_newpage_range(bs->index, MAIN_FORKNUM, 0,
-						  RelationGetNumberOfBlocks(bs->index), true);
 	pfree(tids);
 	pfree(scratch);
 }
@@ -860,6 +857,29 @@ sizeSharedGraph(Relation heap, int m, Size memLimit, int64 *maxElements,
 }
 
 /*
+ * The graph is on disk, unlogged: relink what the build left unreachable
+ * (the heuristic can leave an element with no in-link), then WAL-log every
+ * page once.
+ */
+static void
+finishBuild(Relation index, HnswSupport *support)
+{
+	HnswSetUnloggedBuild(index);
+	PG_TRY();
+	{
+		HnswRestoreReachability(index, support, NULL, false);
+	}
+	PG_FINALLY();
+	{
+		HnswSetUnloggedBuild(NULL);
+	}
+	PG_END_TRY();
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0,
+						  RelationGetNumberOfBlocks(index), true);
+}
+
+/*
  * Build the graph with parallel workers inserting into one graph in shared
  * memory (hnswlib's concurrent insertion, with a spinlock per element).
  * Returns false, having written nothing, if the graph did not fit: the
@@ -945,6 +965,8 @@ parallelBuild(HnswBuildState *leader, Relation heap, Relation index,
 		UnregisterSnapshot(snapshot);
 	DestroyParallelContext(pcxt);
 	ExitParallelMode();
+	if (ok)
+		finishBuild(index, &leader->support);
 	return ok;
 }
 
@@ -1031,12 +1053,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	PG_END_TRY();
 	if (!bs.flushed)
 		flushGraph(&bs);
-	else if (RelationNeedsWAL(index))
-	{
-		/* the on-disk inserts after the overflow wrote no WAL */
-		log_newpage_range(index, MAIN_FORKNUM, 0,
-						  RelationGetNumberOfBlocks(index), true);
-	}
+	finishBuild(index, &bs.support);
 
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = bs.reltuples;

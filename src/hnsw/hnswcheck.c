@@ -628,7 +628,8 @@ checkLists(CheckState *cs, int32 idx, int32 *queue, int32 *nqueue)
 			if (live && (cs->elems[nidx].flags & CE_DELETED))
 				report(cs, blkno, "element " TIDFMT " has neighbour " TIDFMT " on layer %d, which is deleted",
 					   TIDARGS(id), TIDARGS(nid), l);
-			if (queue && !(cs->elems[nidx].flags & CE_REACHED))
+			/* a search ends on layer 0: reachable means over its links */
+			if (queue && l == 0 && !(cs->elems[nidx].flags & CE_REACHED))
 			{
 				cs->elems[nidx].flags |= CE_REACHED;
 				queue[(*nqueue)++] = nidx;
@@ -687,7 +688,7 @@ checkEntryPoint(CheckState *cs)
 }
 
 /*
- * Pass 2: breadth-first walk over all layers' lists from the entry point,
+ * Pass 2: breadth-first walk over layer-0 lists from the entry point,
  * then the lists of the elements it did not reach.  Live elements with a
  * heap TID that were not reached are reported, once, with the first few.
  */

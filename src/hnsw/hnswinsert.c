@@ -265,17 +265,45 @@ addHeapTid(HnswDiskGraph *g, HnswId id, Datum value, ItemPointer heaptid)
 	return added;
 }
 
+/* Does a selection of neighbours name id? */
+static bool
+candsHold(HnswCand *cands, int n, HnswId id)
+{
+	for (int i = 0; i < n; i++)
+		if (cands[i].id == id)
+			return true;
+	return false;
+}
+
+/* Does a neighbour list name id? */
+static bool
+slotsHold(ItemPointer slots, int max, HnswId id)
+{
+	for (int i = 0; i < max && ItemPointerIsValid(&slots[i]); i++)
+		if (HnswIdFromTid(&slots[i]) == id)
+			return true;
+	return false;
+}
+
 /*
- * Make newTid a neighbour of element nid at a layer.  When the list is
+ * Make newid a neighbour of element nid at a layer.  When the list is
  * full, the heuristic chooses among the old neighbours and the new one.
  * The list is read under a share lock, the new one computed without locks,
  * and written only if the list is unchanged under the exclusive lock; else
- * the whole step is retried a few times, then given up (the new element
- * keeps its own links, so it stays reachable; see README).
+ * the whole step is retried a few times, then given up (see README,
+ * Reachability).
+ *
+ * HNSW_LINK_APPEND only fills a free slot and leaves a full list alone.
+ * HNSW_LINK_FORCE makes the new element take the place of the farthest
+ * neighbour the heuristic kept when the heuristic would leave it out: used
+ * when the new element would otherwise have no in-link at all; with
+ * evictable, only a neighbour in that set (one known to have other
+ * in-links) may give up its place.  Returns whether the list now names the
+ * new element.
  */
-static void
-linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
-			 float newDistance)
+bool
+HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
+				 float newDistance, HnswLinkMode mode, HnswIdSet *evictable)
 {
 	int			max = HNSW_LAYER_SLOTS(g->m, layer);
 	int			start = HNSW_LAYER_START(g->m, layer);
@@ -296,12 +324,16 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 		if (!tup || tup->deleted || tup->level < layer)
 		{
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-			return;
+			return false;
 		}
 		memcpy(old, tup->slots + start, sizeof(ItemPointerData) * max);
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		if (slotsHold(old, max, newid))
+			return true;
 		while (n < max && ItemPointerIsValid(&old[n]))
 			n++;
+		if (n == max && mode == HNSW_LINK_APPEND)
+			return false;
 
 		memcpy(new, old, sizeof(ItemPointerData) * max);
 		if (n < max)
@@ -323,6 +355,29 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			HnswSortCands(cands, n + 1);
 			nnew = HnswSelectNeighbors(g->support, &HnswDiskOps, g, cands,
 									   n + 1, max, sel);
+			if (!candsHold(sel, nnew, newid))
+			{
+				int			victim = nnew;
+
+				if (mode != HNSW_LINK_FORCE)
+					return false;
+				if (nnew == max)
+				{
+					for (victim = nnew - 1; victim >= 0; victim--)
+						if (evictable == NULL ||
+							HnswIdSetGet(evictable, sel[victim].id, NULL))
+							break;
+					if (victim < 0)
+						return false;
+					/* keep the list in distance order */
+					memmove(&sel[victim], &sel[victim + 1],
+							sizeof(HnswCand) * (nnew - victim - 1));
+					victim = --nnew;
+				}
+				sel[victim].id = newid;
+				sel[victim].distance = newDistance;
+				nnew++;
+			}
 			for (int i = 0; i < max; i++)
 			{
 				if (i < nnew)
@@ -346,10 +401,11 @@ linkNeighbor(HnswDiskGraph *g, HnswId nid, int layer, HnswId newid,
 			memcpy(tup->slots + start, new, sizeof(ItemPointerData) * max);
 			editFinish(state, buf);
 			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-			return;
+			return true;
 		}
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	}
+	return false;
 }
 
 /* Form the new element's tuple; size in *size, palloc'd. */
@@ -429,30 +485,95 @@ HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 	return true;
 }
 
-/*
- * Give an existing element that nothing links to (vacuum found it so) new
- * in-links: search for its neighbours as an insert would and add the
- * reverse links, except from elements in exclude (about to be deleted).
- * Its own lists are left alone.  The caller holds
- * HNSW_UPDATE_LOCK; no buffer lock on entry or exit.
- */
-void
-HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
-				  int level, HnswIdSet *exclude)
+/* Give element id's bottom-layer list, if deletes emptied it, sel. */
+static void
+fillEmptyList(HnswDiskGraph *g, HnswId id, HnswCand *sel, int nsel)
 {
-	HnswCand   *sel[HNSW_MAX_LEVEL + 1];
-	int			nsel[HNSW_MAX_LEVEL + 1];
-	Datum		value = HnswDiskLoadValue(g, id);
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	HnswElementTuple tup;
 
-	g->query = value;
-	for (int l = 0; l <= level; l++)
-		nsel[l] = 0;
-	HnswFindNeighbors(g, meta, level, value, NULL, sel, nsel);
-	for (int l = Min(level, meta->entryLevel); l >= 0; l--)
-		for (int i = 0; i < nsel[l]; i++)
-			if (sel[l][i].id != id &&
-				!HnswIdSetGet(exclude, sel[l][i].id, NULL))
-				linkNeighbor(g, sel[l][i].id, l, id, sel[l][i].distance);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	tup = HnswDiskElement(g, buf, id);
+	if (tup && !tup->deleted && !ItemPointerIsValid(&tup->slots[0]))
+	{
+		GenericXLogState *state = editStart(g->index);
+		int			n = 0;
+
+		tup = HnswGetElement(editRegister(state, buf, 0), HnswIdGetOffset(id));
+		for (int i = 0; i < nsel && n < HNSW_LAYER_SLOTS(g->m, 0); i++)
+		{
+			if (sel[i].id == id)
+				continue;
+			/* ItemPointerSet evaluates its first argument more than once */
+			ItemPointerSet(&tup->slots[n], HnswIdGetBlock(sel[i].id),
+						   HnswIdGetOffset(sel[i].id));
+			n++;
+		}
+		editFinish(state, buf);
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+}
+
+/*
+ * Give an element that no bottom-layer walk from the entry point reaches
+ * an in-link from one that it reaches.  The search runs on the bottom
+ * layer from the entry point, without the greedy descent of an insert: the
+ * descent would lead into the element's own cut-off group, whose lists do
+ * not help.  One in-link is enough, taken where it disturbs the reached
+ * elements' lists least: a free slot in the nearest result's list that has
+ * one, else a place the heuristic of a chosen neighbour grants (pruning its
+ * list as an insert would), else the place of an element in evictable
+ * (reached over two links or more).  Its own bottom-layer list, if deletes
+ * emptied it, gets the chosen neighbours.  Returns whether it was linked.
+ * The caller holds HNSW_UPDATE_LOCK in ExclusiveLock mode (or builds the
+ * index); no buffer lock on entry or exit.
+ */
+bool
+HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
+				  HnswIdSet *evictable)
+{
+	HnswSearch	s;
+	HnswCand	ep;
+	HnswCand   *found = palloc(sizeof(HnswCand) * (meta->efConstruction + 1));
+	HnswCand   *sel = palloc(sizeof(HnswCand) * meta->m);
+	int			nfound;
+	int			nsel;
+	bool		linked = false;
+
+	g->query = HnswDiskLoadValue(g, id);
+	HnswSearchInit(&s, &HnswDiskOps, g, meta->m, 0);
+	ep.id = HnswIdFromTid(&meta->entryPoint);
+	if (!HnswDiskOps.distance(g, ep.id, &ep.distance))
+		return false;
+	HnswSearchStart(&s, &ep, 1);
+	HnswSearchLayer(&s, meta->efConstruction, 0);
+	nfound = HnswSearchResults(&s, found);
+	nsel = HnswSelectNeighbors(g->support, &HnswDiskOps, g, found, nfound,
+							   meta->m, sel);
+
+	/*
+	 * One in-link is enough.  Disturb the reached elements' lists as little
+	 * as possible: a free slot in the nearest list that has one, else a
+	 * place the heuristic grants, else an eviction.
+	 */
+	for (int i = 0; !linked && i < nfound; i++)
+		if (found[i].id != id)
+			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
+									  HNSW_LINK_APPEND, NULL);
+	for (int i = 0; !linked && i < nsel; i++)
+		if (sel[i].id != id)
+			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
+									  HNSW_LINK_PRUNE, NULL);
+	for (int i = 0; !linked && i < nsel; i++)
+		if (sel[i].id != id)
+			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
+									  HNSW_LINK_FORCE, evictable);
+	for (int i = 0; !linked && i < nfound; i++)
+		if (found[i].id != id)
+			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
+									  HNSW_LINK_FORCE, evictable);
+	fillEmptyList(g, id, sel, nsel);
+	return linked;
 }
 
 /*
@@ -500,6 +621,7 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
 	{
 		HnswId		newid;
+		bool		linked = false;
 
 		for (int l = meta.entryLevel + 1; l <= level; l++)
 			nsel[l] = 0;
@@ -508,7 +630,19 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		newid = HnswIdFromTid(&tid);
 		for (int l = Min(level, meta.entryLevel); l >= 0; l--)
 			for (int i = 0; i < nsel[l]; i++)
-				linkNeighbor(&g, sel[l][i].id, l, newid, sel[l][i].distance);
+				if (HnswLinkNeighbor(&g, sel[l][i].id, l, newid,
+									 sel[l][i].distance, HNSW_LINK_PRUNE,
+									 NULL) && l == 0)
+					linked = true;
+
+		/*
+		 * Every neighbour's heuristic may prefer its old links; an element
+		 * nothing links to is found by no search, so take a place in the
+		 * nearest neighbour's list.
+		 */
+		if (!linked && nsel[0] > 0)
+			HnswLinkNeighbor(&g, sel[0][0].id, 0, newid, sel[0][0].distance,
+							 HNSW_LINK_FORCE, NULL);
 		if (level > meta.entryLevel)
 			updateMeta(index, &tid, level, InvalidBlockNumber);
 	}

@@ -13,6 +13,8 @@
  *	   element.
  *	3. Still under that lock, mark dead elements deleted and tell the free
  *	   space map, so that inserts take their space over.
+ *	4. In amvacuumcleanup, relink live elements that no walk from the entry
+ *	   point reaches (hnswreach.c); the lock is taken only if there are any.
  * Scans run throughout; they skip deleted elements.
  *
  * IDENTIFICATION
@@ -329,82 +331,6 @@ repairGraph(HnswVacuumState *vs)
 	replaceEntryPoint(vs, &best, bestLevel);
 }
 
-/*
- * Pass 2b: a live element whose only in-links came from dead elements may
- * not have been chosen by any repaired list, and would be unreachable.
- * Collect every link target of live elements, then relink the live
- * elements that are in no list (except the entry point).
- */
-static void
-reconnectOrphans(HnswVacuumState *vs)
-{
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	HnswIdSet	linked;
-	HnswMetaPageData meta = HnswReadMeta(vs->index);
-	HnswId		orphans[MaxOffsetNumber];
-	int			levels[MaxOffsetNumber];
-
-	if (!ItemPointerIsValid(&meta.entryPoint))
-		return;
-	HnswIdSetInit(&linked, 0);
-	HnswIdSetAdd(&linked, HnswIdFromTid(&meta.entryPoint), 0);
-	for (int pass = 0; pass < 2; pass++)
-	{
-		for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-		{
-			Buffer		buf;
-			Page		page;
-			int			norphans = 0;
-
-			vacuum_delay_point();
-			buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno,
-									 RBM_NORMAL, vs->strategy);
-			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			page = BufferGetPage(buf);
-			for (OffsetNumber off = FirstOffsetNumber;
-				 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
-				 off <= PageGetMaxOffsetNumber(page); off++)
-			{
-				HnswElementTuple tup = HnswGetElement(page, off);
-				ItemPointerData tid;
-				HnswId		id;
-
-				if (!tup || tup->deleted)
-					continue;
-				ItemPointerSet(&tid, blkno, off);
-				id = HnswIdFromTid(&tid);
-				if (HnswIdSetGet(&vs->dead, id, NULL))
-					continue;
-				if (pass == 0)
-				{
-					for (int i = 0; i < HNSW_SLOT_COUNT(vs->m, tup->level); i++)
-						if (ItemPointerIsValid(&tup->slots[i]))
-							HnswIdSetAdd(&linked, HnswIdFromTid(&tup->slots[i]), 0);
-				}
-				else if (!HnswIdSetGet(&linked, id, NULL))
-				{
-					levels[norphans] = tup->level;
-					orphans[norphans++] = id;
-				}
-			}
-			UnlockReleaseBuffer(buf);
-
-			for (int i = 0; i < norphans; i++)
-			{
-				MemoryContext oldCtx = MemoryContextSwitchTo(vs->tmpCtx);
-				HnswDiskGraph g;
-
-				HnswDiskInit(&g, vs->index, &vs->support, vs->m);
-				g.strategy = vs->strategy;
-				HnswRelinkElement(&g, &meta, orphans[i], levels[i], &vs->dead);
-				HnswDiskRelease(&g);
-				MemoryContextSwitchTo(oldCtx);
-				MemoryContextReset(vs->tmpCtx);
-			}
-		}
-	}
-}
-
 /* Pass 3: mark dead elements deleted and record the space in the FSM. */
 static void
 markDeleted(HnswVacuumState *vs)
@@ -518,7 +444,6 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	{
 		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		repairGraph(&vs);
-		reconnectOrphans(&vs);
 		markDeleted(&vs);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	}
@@ -530,6 +455,8 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 IndexBulkDeleteResult *
 hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
+	HnswSupport support;
+
 	if (info->analyze_only)
 		return stats;
 	if (stats == NULL)
@@ -538,6 +465,14 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		stats->num_index_tuples = info->num_heap_tuples;
 		stats->estimated_count = info->estimated_count;
 	}
+
+	/*
+	 * Pass 4, also when no row was deleted: inserts may have cut elements
+	 * off too (hnswreach.c).
+	 */
+	HnswInitSupport(info->index, &support);
+	HnswRestoreReachability(info->index, &support, info->strategy, true);
+
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	IndexFreeSpaceMapVacuum(info->index);
 	return stats;

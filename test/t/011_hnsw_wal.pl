@@ -16,6 +16,8 @@ $primary->init(allows_streaming => 1);
 $primary->append_conf('postgresql.conf', qq{
 wal_consistency_checking = 'generic'
 maintenance_work_mem = '64MB'
+# keep WAL for a standby that falls behind on a loaded machine (no slot)
+wal_keep_size = '1GB'
 });
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');

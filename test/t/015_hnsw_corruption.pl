@@ -14,6 +14,8 @@ use Test::More;
 my $BLCKSZ = 8192;
 my $node = PostgreSQL::Test::Cluster->new('hnsw_corrupt');
 $node->init(allows_streaming => 1);
+# keep WAL for a standby that falls behind on a loaded machine (no slot)
+$node->append_conf('postgresql.conf', "wal_keep_size = '1GB'");
 $node->start;
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION vector;

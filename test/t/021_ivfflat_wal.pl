@@ -12,6 +12,8 @@ use Test::More;
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
+# keep WAL for a standby that falls behind on a loaded machine (no slot)
+$primary->append_conf('postgresql.conf', "wal_keep_size = '1GB'");
 $primary->start;
 $primary->safe_psql('postgres',
 	'CREATE EXTENSION vector; CREATE EXTENSION pageinspect');
