@@ -71,6 +71,13 @@ def read_fvecs(path):
                                 dtype=np.float32)
 
 
+def read_bvecs(path):
+    """bvecs (int32 dims, then dims uint8 per row) as float32 rows."""
+    a = np.fromfile(path, dtype=np.uint8)
+    d = int(a[:4].view("<i4")[0])
+    return np.ascontiguousarray(a.reshape(-1, d + 4)[:, 4:], dtype=np.float32)
+
+
 def read_ivecs(path):
     a = np.fromfile(path, dtype="<i4")
     d = int(a[0])
@@ -89,9 +96,14 @@ def read_idx_images(path):
 
 
 def hold_out(data, nq, seed):
-    """Split nq seeded random rows off data as queries."""
+    """
+    Split nq seeded random rows off data as queries; with seed None, the
+    first nq rows (as the TAP tests hold them out).
+    """
     if nq >= len(data):
         nq = len(data) // 10
+    if seed is None:
+        return (np.ascontiguousarray(data[nq:]), np.ascontiguousarray(data[:nq]))
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(data))
     q = np.sort(perm[:nq])
@@ -176,6 +188,29 @@ def siftsmall_file_gt():
         return None
 
 
+def bigann10k(nq=None, seed=42):
+    """
+    10,000 uint8 SIFT descriptors as floats.  The shipped 100 queries are
+    base rows 0..99, so those rows are removed from the base (9,900 rows)
+    and are the queries.
+    """
+    a = read_bvecs(_path("bigann10k", "bigann10k_base.bvecs"))
+    q = read_bvecs(_path("bigann10k", "bigann10k_query.bvecs"))
+    if not np.array_equal(q, a[:len(q)]):
+        raise ValueError("bigann10k: the queries are not base rows 0..%d" % (len(q) - 1))
+    nq = min(nq or len(q), len(q))
+    return (np.ascontiguousarray(a[len(q):]), np.ascontiguousarray(q[:nq]), "l2")
+
+
+def fmnistsmall(nq=None, seed=42):
+    """Fashion-MNIST train images 0..999 and the 500 shipped queries."""
+    b = read_fvecs(_path("fmnistsmall", "fmnistsmall_base.fvecs"))
+    q = read_fvecs(_path("fmnistsmall", "fmnistsmall_query.fvecs"))
+    if nq:
+        q = q[:nq]
+    return b, np.ascontiguousarray(q), "l2"
+
+
 def fashion_mnist(nq=1000, seed=42):
     cands = []
     base = data_dir()
@@ -219,6 +254,8 @@ def fiori_docs_minilm(nq=100, seed=42):
 DATASETS = {
     "clustered": None,          # special: takes n and dim
     "siftsmall": siftsmall,
+    "bigann10k": bigann10k,
+    "fmnistsmall": fmnistsmall,
     "fashion-mnist": fashion_mnist,
     "cohere-wiki-1k": cohere_wiki_1k,
     "bge-m3-alice-1k": bge_m3_alice_1k,
