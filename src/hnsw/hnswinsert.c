@@ -514,6 +514,19 @@ fillEmptyList(HnswDiskGraph *g, HnswId id, HnswCand *sel, int nsel)
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 }
 
+/* Link id on the bottom layer from the first of cands that takes it. */
+static bool
+linkFromFirst(HnswDiskGraph *g, HnswCand *cands, int n, HnswId id,
+			  HnswLinkMode mode, HnswIdSet *evictable)
+{
+	for (int i = 0; i < n; i++)
+		if (cands[i].id != id &&
+			HnswLinkNeighbor(g, cands[i].id, 0, id, cands[i].distance, mode,
+							 evictable))
+			return true;
+	return false;
+}
+
 /*
  * Give an element that no bottom-layer walk from the entry point reaches
  * an in-link from one that it reaches.  The search runs on the bottom
@@ -538,7 +551,7 @@ HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
 	HnswCand   *sel = palloc(sizeof(HnswCand) * meta->m);
 	int			nfound;
 	int			nsel;
-	bool		linked = false;
+	bool		linked;
 
 	g->query = HnswDiskLoadValue(g, id);
 	HnswSearchInit(&s, &HnswDiskOps, g, meta->m, 0);
@@ -556,22 +569,10 @@ HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta, HnswId id,
 	 * as possible: a free slot in the nearest list that has one, else a
 	 * place the heuristic grants, else an eviction.
 	 */
-	for (int i = 0; !linked && i < nfound; i++)
-		if (found[i].id != id)
-			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
-									  HNSW_LINK_APPEND, NULL);
-	for (int i = 0; !linked && i < nsel; i++)
-		if (sel[i].id != id)
-			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
-									  HNSW_LINK_PRUNE, NULL);
-	for (int i = 0; !linked && i < nsel; i++)
-		if (sel[i].id != id)
-			linked = HnswLinkNeighbor(g, sel[i].id, 0, id, sel[i].distance,
-									  HNSW_LINK_FORCE, evictable);
-	for (int i = 0; !linked && i < nfound; i++)
-		if (found[i].id != id)
-			linked = HnswLinkNeighbor(g, found[i].id, 0, id, found[i].distance,
-									  HNSW_LINK_FORCE, evictable);
+	linked = linkFromFirst(g, found, nfound, id, HNSW_LINK_APPEND, NULL) ||
+		linkFromFirst(g, sel, nsel, id, HNSW_LINK_PRUNE, NULL) ||
+		linkFromFirst(g, sel, nsel, id, HNSW_LINK_FORCE, evictable) ||
+		linkFromFirst(g, found, nfound, id, HNSW_LINK_FORCE, evictable);
 	fillEmptyList(g, id, sel, nsel);
 	return linked;
 }
