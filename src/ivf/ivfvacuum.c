@@ -56,9 +56,11 @@ vacuumPage(Relation index, Buffer buf, IndexBulkDeleteResult *stats,
 	{
 		GenericXLogState *state = GenericXLogStart(index);
 
-		page = GenericXLogRegisterBuffer(state, buf, 0);
-		PageIndexMultiDelete(page, deletable, ndeletable);
+		PageIndexMultiDelete(GenericXLogRegisterBuffer(state, buf, 0),
+							 deletable, ndeletable);
+		/* the registered copy is freed by GenericXLogFinish */
 		GenericXLogFinish(state);
+		page = BufferGetPage(buf);
 		stats->tuples_removed += ndeletable;
 	}
 	return PageGetMaxOffsetNumber(page) == 0 ||
