@@ -28,6 +28,13 @@ import sys
 import tempfile
 import time
 
+# The references run on one thread, as one backend does.  faiss's
+# omp_set_num_threads(1) does not reach the BLAS it trains and searches
+# with: OpenBLAS's pthread build (libopenblas0-pthread) starts a thread per
+# core unless told otherwise before it is loaded.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 DEB_PYTHON = "/usr/bin/python3"
