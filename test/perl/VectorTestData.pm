@@ -14,7 +14,7 @@ use Exporter 'import';
 use Test::More;
 
 our @EXPORT_OK = qw(gaussian clustered_rows write_rows load_table
-  read_fvecs read_f32 topk_ids recall recall_ties);
+  read_fvecs fvecs_to_copy read_f32 topk_ids recall recall_ties);
 
 # One standard normal draw (Box-Muller) from Perl's seeded rand.
 sub gaussian
@@ -98,6 +98,25 @@ sub read_fvecs
 	}
 	close($fh);
 	return \@rows;
+}
+
+# fvecs_to_copy(in, out): an .fvecs file as COPY text, ids from 0, values
+# printed as Perl prints them (exact for the integer-valued sets).
+sub fvecs_to_copy
+{
+	my ($in, $out) = @_;
+	open(my $fh, '<:raw', $in) or die "could not open $in: $!";
+	open(my $oh, '>', $out) or die "could not open $out: $!";
+	my $id = 0;
+	while (read($fh, my $hdr, 4) == 4)
+	{
+		my $d = unpack('l<', $hdr);
+		read($fh, my $buf, 4 * $d) == 4 * $d or die "short read in $in";
+		my @x = unpack("f<$d", $buf);
+		print $oh $id++, "\t[", join(',', @x), "]\n";
+	}
+	close($oh);
+	close($fh);
 }
 
 # read_f32(path, dims): array of array refs from a headerless file of

@@ -9,6 +9,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VectorTestData qw(fvecs_to_copy);
 
 my $node = PostgreSQL::Test::Cluster->new('ivf_recall');
 $node->init;
@@ -294,23 +295,6 @@ SKIP:
 $node->stop;
 done_testing();
 
-# Write an fvecs file as COPY text: id, then the vector literal.
-sub fvecs_to_copy
-{
-	my ($in, $out) = @_;
-	open(my $fh, '<:raw', $in) or die "could not open $in: $!";
-	open(my $oh, '>', $out) or die "could not open $out: $!";
-	my $id = 0;
-	while (read($fh, my $hdr, 4) == 4)
-	{
-		my $d = unpack('l<', $hdr);
-		read($fh, my $buf, 4 * $d) == 4 * $d or die "short read in $in";
-		my @x = unpack("f<$d", $buf);
-		print $oh $id++, "\t[", join(',', @x), "]\n";
-	}
-	close($oh);
-	close($fh);
-}
 
 # Raw float32 rows of dims each, from the files in order: the first 50 rows
 # to $qout, the rest to $bout.
