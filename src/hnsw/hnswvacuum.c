@@ -9,7 +9,8 @@
  *	2. Under HNSW_UPDATE_LOCK in ExclusiveLock mode (no insert runs), give
  *	   every live element that links to a dead one a new neighbour list,
  *	   chosen by the heuristic among its live neighbours and the live
- *	   neighbours of its dead ones, and move the entry point off a dead
+ *	   neighbours of its dead ones, offer its new neighbours the reverse
+ *	   link as an insert does, and move the entry point off a dead
  *	   element.
  *	3. Still under that lock, mark dead elements deleted and tell the free
  *	   space map, so that inserts take their space over.
@@ -111,11 +112,14 @@ removeHeapTids(HnswVacuumState *vs, Buffer buf)
  * New neighbour list of element id (value base) at a layer whose current
  * slots are in slots[max]: live neighbours, the live neighbours of dead
  * ones, and the live elements a search from the entry point found (found),
- * pruned by the heuristic.  Writes the result into slots.
+ * pruned by the heuristic.  Writes the result into slots, and the chosen
+ * neighbours that were not in the list before into added[*nadded] (room
+ * for max).
  */
 static void
 repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
-			int layer, ItemPointer slots, HnswCand *found, int nfound)
+			int layer, ItemPointer slots, HnswCand *found, int nfound,
+			HnswCand *added, int *nadded)
 {
 	int			max = HNSW_LAYER_SLOTS(vs->m, layer);
 	HnswIdSet	seen;
@@ -159,6 +163,17 @@ repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
 	HnswSortCands(cands, n);
 	nsel = HnswSelectNeighbors(&vs->support, &HnswDiskOps, g, cands, n, max,
 							   sel);
+	*nadded = 0;
+	for (int i = 0; i < nsel; i++)
+	{
+		bool		was = false;
+
+		for (int j = 0; j < max && ItemPointerIsValid(&slots[j]); j++)
+			if (HnswIdFromTid(&slots[j]) == sel[i].id)
+				was = true;
+		if (!was)
+			added[(*nadded)++] = sel[i];
+	}
 	for (int i = 0; i < max; i++)
 	{
 		if (i < nsel)
@@ -184,6 +199,8 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	GenericXLogState *state;
 	HnswCand   *found[HNSW_MAX_LEVEL + 1];
 	int			nfound[HNSW_MAX_LEVEL + 1];
+	HnswCand   *added[HNSW_MAX_LEVEL + 1];
+	int			nadded[HNSW_MAX_LEVEL + 1];
 
 	HnswDiskInit(&g, vs->index, &vs->support, vs->m);
 	g.strategy = vs->strategy;
@@ -212,12 +229,15 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 		ItemPointer ls = slots + HNSW_LAYER_START(vs->m, l);
 		bool		touches = false;
 
+		nadded[l] = 0;
+		added[l] = palloc(sizeof(HnswCand) * HNSW_LAYER_SLOTS(vs->m, l));
 		for (int i = 0; i < HNSW_LAYER_SLOTS(vs->m, l) &&
 			 ItemPointerIsValid(&ls[i]); i++)
 			if (HnswIdSetGet(&vs->dead, HnswIdFromTid(&ls[i]), NULL))
 				touches = true;
 		if (touches)
-			repairLayer(vs, &g, id, base, l, ls, found[l], nfound[l]);
+			repairLayer(vs, &g, id, base, l, ls, found[l], nfound[l],
+						added[l], &nadded[l]);
 	}
 
 	/* no insert runs (HNSW_UPDATE_LOCK), so the lists cannot have moved */
@@ -229,6 +249,17 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	memcpy(tup->slots, slots, sizeof(ItemPointerData) * nslots);
 	GenericXLogFinish(state);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+
+	/*
+	 * Offer the new neighbours the reverse link, as an insert does: without
+	 * it, churn leaves elements whose near neighbours have all moved on and
+	 * that only far elements link to, which a search for them stops short
+	 * of (the soak test found them).
+	 */
+	for (int l = 0; l <= level; l++)
+		for (int i = 0; i < nadded[l]; i++)
+			HnswLinkNeighbor(&g, added[l][i].id, l, id, added[l][i].distance,
+							 HNSW_LINK_PRUNE, NULL);
 	HnswDiskRelease(&g);
 
 	MemoryContextSwitchTo(oldCtx);
