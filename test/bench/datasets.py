@@ -172,12 +172,17 @@ def clustered(n=100000, dim=128, nq=1000, seed=42, centers=None):
 # Real sets (shared data folder)
 # --------------------------------------------------------------------------
 
-def siftsmall(nq=None, seed=42):
-    base = read_fvecs(_path("siftsmall", "siftsmall_base.fvecs"))
-    q = read_fvecs(_path("siftsmall", "siftsmall_query.fvecs"))
+def _fvecs_set(name, nq):
+    """<name>/<name>_base.fvecs and its shipped queries (the first nq), L2."""
+    base = read_fvecs(_path(name, name + "_base.fvecs"))
+    q = read_fvecs(_path(name, name + "_query.fvecs"))
     if nq:
         q = q[:nq]
     return base, np.ascontiguousarray(q), "l2"
+
+
+def siftsmall(nq=None, seed=42):
+    return _fvecs_set("siftsmall", nq)
 
 
 def siftsmall_file_gt():
@@ -204,11 +209,7 @@ def bigann10k(nq=None, seed=42):
 
 def fmnistsmall(nq=None, seed=42):
     """Fashion-MNIST train images 0..999 and the 500 shipped queries."""
-    b = read_fvecs(_path("fmnistsmall", "fmnistsmall_base.fvecs"))
-    q = read_fvecs(_path("fmnistsmall", "fmnistsmall_query.fvecs"))
-    if nq:
-        q = q[:nq]
-    return b, np.ascontiguousarray(q), "l2"
+    return _fvecs_set("fmnistsmall", nq)
 
 
 def fashion_mnist(nq=1000, seed=42):
