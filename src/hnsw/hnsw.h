@@ -138,8 +138,8 @@ typedef struct HnswGraphOps
 	int			(*neighbors) (void *arg, HnswId id, int layer, HnswId *out);
 	/* value of an element, for neighbour selection */
 	Datum		(*value) (void *arg, HnswId id);
-	/* optional: start loading what distance() will read */
-	void		(*prefetch) (void *arg, HnswId id);
+	/* optional: start loading what distance() will read for these ids */
+	void		(*prefetch) (void *arg, const HnswId *ids, int n);
 } HnswGraphOps;
 
 /*

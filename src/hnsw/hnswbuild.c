@@ -202,11 +202,12 @@ memValue(void *arg, HnswId id)
 }
 
 static void
-memPrefetch(void *arg, HnswId id)
+memPrefetch(void *arg, const HnswId *ids, int n)
 {
 	HnswBuildState *bs = (HnswBuildState *) arg;
 
-	__builtin_prefetch(ELEMENT_VALUE(bs, &bs->elements[id]));
+	for (int i = 0; i < n; i++)
+		__builtin_prefetch(ELEMENT_VALUE(bs, &bs->elements[ids[i]]));
 }
 
 static const HnswGraphOps memOps = {

@@ -20,6 +20,7 @@
  */
 #include "postgres.h"
 
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 
@@ -82,6 +83,26 @@ recentBuffers(Relation index, BlockNumber blkno)
 	rb->nblocks = n;
 	index->rd_amcache = rb;
 	return rb;
+}
+
+/*
+ * The buffer an id's page was last seen in, for prefetching only; invalid
+ * when unknown or the id is out of range.
+ */
+static inline Buffer
+recentBufferOf(HnswRecentBuffers *rb, HnswId id)
+{
+	BlockNumber blkno = HnswIdGetBlock(id);
+	OffsetNumber off = HnswIdGetOffset(id);
+	Buffer		buf;
+
+	if (blkno >= rb->nblocks ||
+		off < FirstOffsetNumber || off > MaxOffsetNumber)
+		return InvalidBuffer;
+	buf = rb->bufs[blkno];
+	if (buf <= 0 || buf > NBuffers)
+		return InvalidBuffer;
+	return buf;
 }
 
 /* Pinned (not locked) buffer of blkno; the pin is the accessor's. */
@@ -159,41 +180,68 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 }
 
 /*
- * Start loading an element the search is about to measure, so that the
+ * Start loading the elements the search is about to measure, so that the
  * cache misses of several neighbours overlap instead of coming one after
- * another in diskDistance (hnswlib prefetches the same way).  Only a hint:
- * the remembered buffer is read without a pin or lock, so it may hold
- * another page by now; the line pointer read from it is only used, clamped
- * to the page, as an address to prefetch, and prefetches never fault.  The
- * value is assumed to follow a layer-0 element header, as almost all do.
+ * another in diskDistance (hnswlib prefetches the same way).  A visit
+ * misses the cache three times in a row, each address read from the line
+ * before: the buffer header (which pinning and locking write), the page's
+ * line pointer, and the element itself.  So the first pass asks for the
+ * headers and line pointers of all ids, and the second, by when most have
+ * arrived, reads the line pointers and asks for the lines distance() reads:
+ * the element's first (level, deleted flag) and its value.  The neighbour
+ * slots between them are left out: a search reads them only for the few
+ * elements it expands, and they would crowd the lines it needs now out of
+ * the CPU's queue of outstanding misses.
+ *
+ * Only a hint: the remembered buffer is read without a pin or lock, so it
+ * may hold another page by now; a line pointer read from it is only used,
+ * clamped to the page, as an address to prefetch, and prefetches never
+ * fault.  The value is assumed to follow a layer-0 element header, as
+ * almost all do.
  */
 static void
-diskPrefetch(void *arg, HnswId id)
+diskPrefetch(void *arg, const HnswId *ids, int n)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
-	BlockNumber blkno = HnswIdGetBlock(id);
-	OffsetNumber off = HnswIdGetOffset(id);
-	Buffer		buf;
-	char	   *page;
-	uint32		lpoff;
-	Size		start;
-	Size		end;
+	Size		valueOff;
+	Size		span;
 
-	if (g->strategy || rb == NULL || g->query == (Datum) 0 ||
-		blkno >= rb->nblocks ||
-		off < FirstOffsetNumber || off > MaxOffsetNumber)
+	if (g->strategy || rb == NULL || g->query == (Datum) 0)
 		return;
-	buf = rb->bufs[blkno];
-	if (!BufferIsValid(buf) || buf < 0)
-		return;
-	page = (char *) BufferGetBlock(buf);
-	lpoff = ItemIdGetOffset(PageGetItemId((Page) page, off));
-	start = Min((Size) lpoff, BLCKSZ - 1);
-	end = Min(start + HNSW_VALUE_OFFSET(g->m, 0) +
-			  VARSIZE(DatumGetPointer(g->query)), (Size) BLCKSZ);
-	for (Size p = start; p < end; p += 64)
-		__builtin_prefetch(page + p);
+	valueOff = HNSW_VALUE_OFFSET(g->m, 0);
+	span = VARSIZE(DatumGetPointer(g->query));
+
+	for (int i = 0; i < n; i++)
+	{
+		Buffer		buf = recentBufferOf(rb, ids[i]);
+
+		if (buf == InvalidBuffer)
+			continue;
+		__builtin_prefetch(GetBufferDescriptor(buf - 1), 1);
+		__builtin_prefetch(PageGetItemId((Page) BufferGetBlock(buf),
+										 HnswIdGetOffset(ids[i])));
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		Buffer		buf = recentBufferOf(rb, ids[i]);
+		char	   *page;
+		Size		start;
+		Size		end;
+
+		if (buf == InvalidBuffer)
+			continue;
+		page = (char *) BufferGetBlock(buf);
+		start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
+														 HnswIdGetOffset(ids[i]))),
+					BLCKSZ - 1);
+		__builtin_prefetch(page + start);
+		start = Min(start + valueOff, (Size) BLCKSZ - 1);
+		end = Min(start + span, (Size) BLCKSZ);
+		for (Size p = start; p < end; p += 64)
+			__builtin_prefetch(page + p);
+	}
 }
 
 /*

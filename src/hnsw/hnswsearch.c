@@ -300,19 +300,17 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 
 		/*
 		 * First keep the unvisited neighbours and let the accessor prefetch
-		 * their values, so the distance loop below does not wait on memory
-		 * for each one in turn (as hnswlib does).
+		 * them all, so the distance loop below does not wait on memory for
+		 * each one in turn (hnswlib prefetches the same way).
 		 */
 		nnew = 0;
 		for (int i = 0; i < n; i++)
 		{
 			if (HnswIdSetAdd(&s->visited, s->nbrbuf[i], 0))
-			{
 				s->nbrbuf[nnew++] = s->nbrbuf[i];
-				if (s->ops->prefetch)
-					s->ops->prefetch(s->arg, s->nbrbuf[i]);
-			}
 		}
+		if (s->ops->prefetch && nnew > 0)
+			s->ops->prefetch(s->arg, s->nbrbuf, nnew);
 		for (int i = 0; i < nnew; i++)
 		{
 			HnswCand	e;
