@@ -140,6 +140,8 @@ typedef struct HnswGraphOps
 	Datum		(*value) (void *arg, HnswId id);
 	/* optional: start loading what distance() will read for these ids */
 	void		(*prefetch) (void *arg, const HnswId *ids, int n);
+	/* optional: start loading what neighbors() will read */
+	void		(*prefetchList) (void *arg, HnswId id, int layer);
 } HnswGraphOps;
 
 /*

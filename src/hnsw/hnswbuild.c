@@ -211,7 +211,7 @@ memPrefetch(void *arg, const HnswId *ids, int n)
 }
 
 static const HnswGraphOps memOps = {
-	memDistance, memNeighbors, memValue, memPrefetch
+	memDistance, memNeighbors, memValue, memPrefetch, NULL
 };
 
 /*

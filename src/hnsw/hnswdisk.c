@@ -119,8 +119,13 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	if (blkno == HNSW_METAPAGE_BLKNO || blkno >= g->nblocks)
 		HnswCheckElementPage(g, blkno, InvalidBuffer);
 
-	/* vacuum reads through its ring buffer: leave it alone */
-	rb = g->strategy ? NULL : recentBuffers(g->index, blkno);
+	/*
+	 * Vacuum's searches use the map too: its ring buffer only decides which
+	 * buffer a page that is not in shared buffers goes to, and a page read
+	 * here on a miss is checked whole (HnswCheckElementPage), which would
+	 * cost more than the search if done at every visit.
+	 */
+	rb = recentBuffers(g->index, blkno);
 	if (rb && BufferIsValid(rb->bufs[blkno]) &&
 		ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, blkno,
 						 rb->bufs[blkno]))
@@ -207,7 +212,7 @@ diskPrefetch(void *arg, const HnswId *ids, int n)
 	Size		valueOff;
 	Size		span;
 
-	if (g->strategy || rb == NULL || g->query == (Datum) 0)
+	if (rb == NULL || g->query == (Datum) 0)
 		return;
 	valueOff = HNSW_VALUE_OFFSET(g->m, 0);
 	span = VARSIZE(DatumGetPointer(g->query));
@@ -242,6 +247,36 @@ diskPrefetch(void *arg, const HnswId *ids, int n)
 		for (Size p = start; p < end; p += 64)
 			__builtin_prefetch(page + p);
 	}
+}
+
+/*
+ * Start loading the neighbour slots of a layer of an element, for the
+ * search's next expansion.  A hint, read as diskPrefetch reads.
+ */
+static void
+diskPrefetchList(void *arg, HnswId id, int layer)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	Buffer		buf;
+	char	   *page;
+	Size		start;
+	Size		end;
+
+	if (rb == NULL || (buf = recentBufferOf(rb, id)) == InvalidBuffer)
+		return;
+	page = (char *) BufferGetBlock(buf);
+	start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
+													 HnswIdGetOffset(id))),
+				BLCKSZ - 1);
+	__builtin_prefetch(page + start);
+	start = Min(start + offsetof(HnswElementTupleData, slots) +
+				sizeof(ItemPointerData) * HNSW_LAYER_START(g->m, layer),
+				(Size) BLCKSZ - 1);
+	end = Min(start + sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(g->m, layer),
+			  (Size) BLCKSZ);
+	for (Size p = start; p < end; p += 64)
+		__builtin_prefetch(page + p);
 }
 
 /*
@@ -320,5 +355,6 @@ const HnswGraphOps HnswDiskOps = {
 	diskDistance,
 	diskNeighbors,
 	diskValue,
-	diskPrefetch
+	diskPrefetch,
+	diskPrefetchList
 };

@@ -296,6 +296,14 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 			break;
 
 		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * The next element to expand is most often the one now on top:
+		 * start loading its list, which arrives while this one's
+		 * neighbours are measured.
+		 */
+		if (s->ops->prefetchList && cands->count > 0)
+			s->ops->prefetchList(s->arg, cands->items[0].id, layer);
 		n = s->ops->neighbors(s->arg, c.id, layer, s->nbrbuf);
 
 		/*
