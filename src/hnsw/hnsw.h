@@ -109,6 +109,19 @@ extern int	HnswCheckValueSize(int m, Size valueSize);
 extern int	HnswRandomLevel(double ml, double r, int maxLevel);
 extern HnswElementTuple HnswGetElement(Page page, OffsetNumber off);
 
+typedef struct HnswPageScan
+{
+	Relation	index;
+	BufferAccessStrategy strategy;
+	int			lockmode;
+	BlockNumber next;
+	BlockNumber nblocks;		/* index size when the pass started */
+} HnswPageScan;
+
+extern void HnswPageScanInit(HnswPageScan *ps, Relation index,
+							 BufferAccessStrategy strategy, int lockmode);
+extern Buffer HnswPageScanNext(HnswPageScan *ps);
+
 /*
  * hnswsearch.c: graph search over an element accessor, without buffers.
  *

@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "commands/vacuum.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 
@@ -194,4 +195,44 @@ HnswGetElement(Page page, OffsetNumber off)
 	if (!ItemIdIsNormal(itemid))
 		return NULL;
 	return (HnswElementTuple) PageGetItem(page, itemid);
+}
+
+/*
+ * Sequential pass over the element pages that exist when it starts, for
+ * vacuum, the reachability pass and NULL-query scans.  Each page comes back
+ * pinned and locked in lockmode, through strategy (NULL for the default);
+ * the caller releases it.  Pages that are not element pages (a zeroed page
+ * left by a crash after extending) are skipped.  Between pages it calls
+ * vacuum_delay_point, which outside VACUUM only checks for interrupts.
+ */
+void
+HnswPageScanInit(HnswPageScan *ps, Relation index,
+				 BufferAccessStrategy strategy, int lockmode)
+{
+	ps->index = index;
+	ps->strategy = strategy;
+	ps->lockmode = lockmode;
+	ps->next = HNSW_METAPAGE_BLKNO + 1;
+	ps->nblocks = RelationGetNumberOfBlocks(index);
+}
+
+/* Next element page, pinned and locked; InvalidBuffer after the last. */
+Buffer
+HnswPageScanNext(HnswPageScan *ps)
+{
+	while (ps->next < ps->nblocks)
+	{
+		Buffer		buf;
+		Page		page;
+
+		vacuum_delay_point();
+		buf = ReadBufferExtended(ps->index, MAIN_FORKNUM, ps->next++,
+								 RBM_NORMAL, ps->strategy);
+		LockBuffer(buf, ps->lockmode);
+		page = BufferGetPage(buf);
+		if (HnswPageIdIsValid(page) && HnswPageIsElement(page))
+			return buf;
+		UnlockReleaseBuffer(buf);
+	}
+	return InvalidBuffer;
 }

@@ -131,7 +131,8 @@ elementIsLive(HnswElementTuple tup)
 static int64
 findUnreached(ReachState *rs, HnswMetaPageData *meta)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(rs->index);
+	HnswPageScan ps;
+	Buffer		buf;
 
 	HnswIdSetClear(&rs->reached);
 	HnswIdSetClear(&rs->multi);
@@ -141,18 +142,13 @@ findUnreached(ReachState *rs, HnswMetaPageData *meta)
 	walk(rs, 0);
 	HnswDiskRelease(&rs->g);
 
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	HnswPageScanInit(&ps, rs->index, rs->strategy, BUFFER_LOCK_SHARE);
+	while ((buf = HnswPageScanNext(&ps)) != InvalidBuffer)
 	{
-		Buffer		buf;
-		Page		page;
+		Page		page = BufferGetPage(buf);
+		BlockNumber blkno = BufferGetBlockNumber(buf);
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(rs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 rs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
 		for (OffsetNumber off = FirstOffsetNumber;
-			 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
 			 off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			HnswElementTuple tup = HnswGetElement(page, off);

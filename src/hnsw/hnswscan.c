@@ -48,7 +48,8 @@ typedef struct HnswScanOpaqueData
 	ItemPointerData *tids;		/* heap TIDs to return next */
 	int			ntids;
 	int			curtid;
-	BlockNumber nullScanBlock;	/* NULL query: next page to read, else 0 */
+	bool		nullScan;		/* NULL query: pages in order (nullPages) */
+	HnswPageScan nullPages;
 	float		lastDistance;
 } HnswScanOpaqueData;
 
@@ -82,7 +83,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->done = false;
 	so->nresults = so->cur = 0;
 	so->ntids = so->curtid = 0;
-	so->nullScanBlock = 0;
+	so->nullScan = false;
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
@@ -114,7 +115,9 @@ startSearch(IndexScanDesc scan)
 	 */
 	if (scan->orderByData[0].sk_flags & SK_ISNULL)
 	{
-		so->nullScanBlock = HNSW_METAPAGE_BLKNO + 1;
+		so->nullScan = true;
+		HnswPageScanInit(&so->nullPages, scan->indexRelation, NULL,
+						 BUFFER_LOCK_SHARE);
 		return;
 	}
 
@@ -158,21 +161,16 @@ startSearch(IndexScanDesc scan)
 
 /* NULL query: heap TIDs of the live elements of the next page. */
 static bool
-nextNullPage(IndexScanDesc scan, HnswScanOpaque so)
+nextNullPage(HnswScanOpaque so)
 {
-	Relation	index = scan->indexRelation;
+	Buffer		buf;
 
-	while (so->nullScanBlock < RelationGetNumberOfBlocks(index))
+	while ((buf = HnswPageScanNext(&so->nullPages)) != InvalidBuffer)
 	{
-		Buffer		buf = ReadBuffer(index, so->nullScanBlock++);
-		Page		page;
+		Page		page = BufferGetPage(buf);
 
-		CHECK_FOR_INTERRUPTS();
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
 		so->ntids = so->curtid = 0;
 		for (OffsetNumber off = FirstOffsetNumber;
-			 HnswPageIdIsValid(page) && HnswPageIsElement(page) &&
 			 off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			HnswElementTuple tup = HnswGetElement(page, off);
@@ -228,9 +226,9 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			scan->xs_heaptid = so->tids[so->curtid++];
 			found = true;
 		}
-		else if (so->nullScanBlock > 0)
+		else if (so->nullScan)
 		{
-			if (!nextNullPage(scan, so))
+			if (!nextNullPage(so))
 				so->done = true;
 		}
 		else if (so->cur < so->nresults)

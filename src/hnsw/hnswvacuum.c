@@ -309,45 +309,39 @@ replaceEntryPoint(HnswVacuumState *vs, ItemPointer best, int bestLevel)
 static void
 repairGraph(HnswVacuumState *vs)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	HnswPageScan ps;
+	Buffer		buf;
 	ItemPointerData best;
 	int			bestLevel = -1;
 	OffsetNumber todo[MaxOffsetNumber];
 	HnswMetaPageData meta = HnswReadMeta(vs->index);
 
 	ItemPointerSetInvalid(&best);
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	HnswPageScanInit(&ps, vs->index, vs->strategy, BUFFER_LOCK_SHARE);
+	while ((buf = HnswPageScanNext(&ps)) != InvalidBuffer)
 	{
-		Buffer		buf;
-		Page		page;
+		Page		page = BufferGetPage(buf);
+		BlockNumber blkno = BufferGetBlockNumber(buf);
 		int			ntodo = 0;
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		if (HnswPageIdIsValid(page) && HnswPageIsElement(page))
+		for (OffsetNumber off = FirstOffsetNumber;
+			 off <= PageGetMaxOffsetNumber(page); off++)
 		{
-			for (OffsetNumber off = FirstOffsetNumber;
-				 off <= PageGetMaxOffsetNumber(page); off++)
-			{
-				HnswElementTuple tup = HnswGetElement(page, off);
-				ItemPointerData tid;
+			HnswElementTuple tup = HnswGetElement(page, off);
+			ItemPointerData tid;
 
-				if (!tup || tup->deleted)
-					continue;
-				ItemPointerSet(&tid, blkno, off);
-				if (HnswIdSetGet(&vs->dead, HnswIdFromTid(&tid), NULL))
-					continue;
-				if (tup->level > bestLevel)
-				{
-					bestLevel = tup->level;
-					best = tid;
-				}
-				if (linksToDead(vs, tup))
-					todo[ntodo++] = off;
+			if (!tup || tup->deleted)
+				continue;
+			ItemPointerSet(&tid, blkno, off);
+			if (HnswIdSetGet(&vs->dead, HnswIdFromTid(&tid), NULL))
+				continue;
+			if (tup->level > bestLevel)
+			{
+				bestLevel = tup->level;
+				best = tid;
 			}
+			if (linksToDead(vs, tup))
+				todo[ntodo++] = off;
 		}
 		UnlockReleaseBuffer(buf);
 
@@ -366,26 +360,18 @@ repairGraph(HnswVacuumState *vs)
 static void
 markDeleted(HnswVacuumState *vs)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	HnswPageScan ps;
+	Buffer		buf;
 
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	HnswPageScanInit(&ps, vs->index, vs->strategy, BUFFER_LOCK_EXCLUSIVE);
+	while ((buf = HnswPageScanNext(&ps)) != InvalidBuffer)
 	{
-		Buffer		buf;
-		Page		page;
+		Page		page = BufferGetPage(buf);
+		BlockNumber blkno = BufferGetBlockNumber(buf);
 		GenericXLogState *state = NULL;
 		Page		wpage = NULL;
 		Size		reusable = 0;
 
-		vacuum_delay_point();
-		buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 vs->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-		if (!HnswPageIdIsValid(page) || !HnswPageIsElement(page))
-		{
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
 		for (OffsetNumber off = FirstOffsetNumber;
 			 off <= PageGetMaxOffsetNumber(page); off++)
 		{
@@ -437,7 +423,8 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			   IndexBulkDeleteCallback callback, void *callback_state)
 {
 	HnswVacuumState vs;
-	BlockNumber nblocks;
+	HnswPageScan ps;
+	Buffer		buf;
 
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
@@ -455,19 +442,10 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 									  ALLOCSET_DEFAULT_SIZES);
 
 	stats->num_index_tuples = 0;
-	nblocks = RelationGetNumberOfBlocks(info->index);
-	for (BlockNumber blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	HnswPageScanInit(&ps, info->index, info->strategy, BUFFER_LOCK_EXCLUSIVE);
+	while ((buf = HnswPageScanNext(&ps)) != InvalidBuffer)
 	{
-		Buffer		buf;
-		Page		page;
-
-		vacuum_delay_point();
-		buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								 info->strategy);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		page = BufferGetPage(buf);
-		if (HnswPageIdIsValid(page) && HnswPageIsElement(page))
-			removeHeapTids(&vs, buf);
+		removeHeapTids(&vs, buf);
 		UnlockReleaseBuffer(buf);
 	}
 
