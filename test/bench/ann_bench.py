@@ -398,8 +398,15 @@ class Bench:
     def floor(self):
         f = self.a.param_format
         n = len(self.qp)
-        cases = [("SELECT $1::vector IS NULL (no table)",
-                  "SELECT %s IS NULL" % (ph(f) if f == "text" else "%b::vector"),
+        isnull = "%s IS NULL" % (ph(f) if f == "text" else "%b::vector")
+        k = self.a.k
+        rows = ", ".join("(%d)" % i for i in range(1, k + 1))
+        cases = [("SELECT $1::vector IS NULL FROM (VALUES (1), ..., (%d)) v "
+                  "(no table, k rows)" % k,
+                  "SELECT %s FROM (VALUES %s) v(i)" % (isnull, rows),
+                  [(p,) for p in self.qp]),
+                 ("SELECT $1::vector IS NULL (no table, one row)",
+                  "SELECT %s" % isnull,
                   [(p,) for p in self.qp]),
                  ("SELECT id FROM %s WHERE id = $1 (primary key)" % self.t,
                   "SELECT id FROM %s WHERE id = %%s" % self.t,
