@@ -630,9 +630,8 @@ class Bench:
                      "index (enable_seqscan off)" if forced else "NO INDEX")
         for v in values:
             self.conn.execute("SET %s.%s = %d" % (am, gname, v))
-            found, lat, cpu = run_queries(self.conn, sql, params)
+            found, st = self.best_pass(sql, params)
             r, short = self.recall(found, self.gt_d)
-            st = lat_stats(lat, cpu)
             st.update(engine="%s (PostgreSQL)%s" % (
                           am, "" if label == "vector" else ", " + label),
                       form=self.form, rerank=rerank, workers=workers,
@@ -645,6 +644,24 @@ class Bench:
                 % (am, label, gname, v, r, st["qps"], st["mean_ms"],
                    st["beyond_floor_ms"] or 0))
         self.conn.execute("RESET enable_seqscan")
+
+    def best_pass(self, sql, params, passes=3):
+        """
+        The pass with the lowest mean latency of up to three over the same
+        queries (fewer once 10 s are spent), as for the floor and the
+        references: a noisy neighbour should not decide a row.
+        """
+        best = None
+        spent = 0.0
+        for _ in range(passes):
+            found, lat, cpu = run_queries(self.conn, sql, params)
+            st = lat_stats(lat, cpu)
+            if best is None or st["mean_ms"] < best[1]["mean_ms"]:
+                best = (found, st)
+            spent += float(np.sum(lat))
+            if spent > 10:
+                break
+        return best
 
     def filtered_am(self, am):
         gname, _ = SWEEP[am]
