@@ -50,6 +50,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "buildworkers.h"
 #include "hnsw/hnsw.h"
 
 /* seed of the level PRNG: fixed, for reproducible graphs */
@@ -1022,12 +1023,11 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	/*
 	 * index_build() asks the planner for workers only for btree, so ask
-	 * here: max_parallel_maintenance_workers, table size and parallel
-	 * safety decide.
+	 * here: max_parallel_maintenance_workers, the size of the table with
+	 * its TOAST and parallel safety decide (buildworkers.c).
 	 */
 	if (IsNormalProcessingMode() && !IsParallelWorker())
-		nworkers = plan_create_index_workers(RelationGetRelid(heap),
-											 RelationGetRelid(index));
+		nworkers = VectorBuildWorkers(heap, index);
 	if (nworkers > 0 &&
 		parallelBuild(&bs, heap, index, indexInfo, nworkers, &reltuples,
 					  &indtuples))

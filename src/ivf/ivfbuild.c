@@ -44,6 +44,7 @@
 #include "utils/rel.h"
 #include "utils/tuplesort.h"
 
+#include "buildworkers.h"
 #include "distance/distance.h"
 #include "ivf/ivf.h"
 
@@ -842,8 +843,7 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		elog(ERROR, "index \"%s\" already contains data",
 			 RelationGetRelationName(index));
 	/* PostgreSQL 15 plans workers for btree only; ask for ours here */
-	indexInfo->ii_ParallelWorkers =
-		plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	indexInfo->ii_ParallelWorkers = VectorBuildWorkers(heap, index);
 	buildIndex(heap, index, indexInfo, MAIN_FORKNUM, &bs);
 
 	result = palloc(sizeof(IndexBuildResult));
