@@ -357,27 +357,26 @@ HnswSearchResults(HnswSearch *s, HnswCand *out)
 
 /*
  * Continue an iterative scan: the elements that fell out of the previous
- * round's results become the entry points of the next, which thus finds the
- * next-nearest elements (approximately) without revisiting any.
+ * rounds' results seed the next, which thus finds the next-nearest elements
+ * (approximately) without revisiting any.  Only the ef nearest of them are
+ * taken out of the discarded heap, as the round's first results and
+ * candidates: a round never expands a candidate farther than its ef-th
+ * result, so seeding it with all of them (as this once did) changed
+ * nothing but the cost, which grew with everything discarded so far and
+ * was 44% of a scan filtered down to 1% of the rows.
  */
 void
 HnswSearchRestart(HnswSearch *s, int ef)
 {
-	HnswCandHeap old = s->discarded;
-
 	s->candidates.count = 0;
 	s->results.count = 0;
-	s->discarded.count = 0;
-	s->discarded.capacity = 64;
-	s->discarded.items = palloc(sizeof(HnswCand) * 64);
-	for (int i = 0; i < old.count; i++)
+	while (s->results.count < ef && s->discarded.count > 0)
 	{
-		HnswHeapPush(&s->candidates, old.items[i]);
-		HnswHeapPush(&s->results, old.items[i]);
+		HnswCand	c = HnswHeapPop(&s->discarded);
+
+		HnswHeapPush(&s->candidates, c);
+		HnswHeapPush(&s->results, c);
 	}
-	pfree(old.items);
-	while (s->results.count > ef)
-		discard(s, HnswHeapPop(&s->results));
 }
 
 /*
