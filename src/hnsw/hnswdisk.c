@@ -121,9 +121,10 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 
 	/*
 	 * Vacuum's searches use the map too: its ring buffer only decides which
-	 * buffer a page that is not in shared buffers goes to, and a page read
-	 * here on a miss is checked whole (HnswCheckElementPage), which would
-	 * cost more than the search if done at every visit.
+	 * buffer a page that is not in shared buffers goes to, and a page pinned
+	 * through the mapping lookup also has its special space checked
+	 * (HnswCheckElementPage), a cache miss at the far end of the page: at
+	 * every visit the two cost more than the search itself.
 	 */
 	rb = recentBuffers(g->index, blkno);
 	if (rb && BufferIsValid(rb->bufs[blkno]) &&
