@@ -39,14 +39,16 @@
 
 /*
  * Could the planner's answer have been held down by size alone?  Not if
- * parallelism is off, the table is temporary (workers cannot read it),
- * its parallel_workers option decides, or the index has expressions or a
- * predicate (which might not be parallel safe).
+ * parallelism is off, this is a standalone backend, the table is temporary
+ * (workers cannot read it), its parallel_workers option decides, or the
+ * index has expressions or a predicate (which might not be parallel safe):
+ * the planner's other reasons for none.
  */
 static bool
 onlySizeMatters(Relation heap, Relation index)
 {
-	return max_parallel_maintenance_workers > 0 &&
+	return IsUnderPostmaster &&
+		max_parallel_maintenance_workers > 0 &&
 		heap->rd_rel->relpersistence != RELPERSISTENCE_TEMP &&
 		OidIsValid(heap->rd_rel->reltoastrelid) &&
 		RelationGetParallelWorkers(heap, -1) == -1 &&
