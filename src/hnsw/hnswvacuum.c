@@ -6,12 +6,13 @@
  * Three passes over the element pages (src/hnsw/README, Vacuum):
  *	1. Remove dead heap TIDs from every element, page by page under an
  *	   exclusive buffer lock.  Elements left without a heap TID are dead.
- *	2. Under HNSW_UPDATE_LOCK in ExclusiveLock mode (no insert runs), give
- *	   every live element that links to a dead one a new neighbour list,
- *	   chosen by the heuristic among its live neighbours and the live
- *	   neighbours of its dead ones, offer its new neighbours the reverse
- *	   link as an insert does, and move the entry point off a dead
- *	   element.
+ *	2. Under HNSW_UPDATE_LOCK in ExclusiveLock mode (no insert runs), visit
+ *	   every live element that links to a dead one.  If at least half of
+ *	   each layer's slots stay live, drop the dead neighbours; else give it
+ *	   a new neighbour list, chosen by the heuristic among its live
+ *	   neighbours, the live neighbours of its dead ones and what a search
+ *	   finds, and offer its new neighbours the reverse link as an insert
+ *	   does.  Move the entry point off a dead element.
  *	3. Still under that lock, mark dead elements deleted and tell the free
  *	   space map, so that inserts take their space over.
  *	4. In amvacuumcleanup, relink live elements that no walk from the entry
@@ -184,6 +185,67 @@ repairLayer(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id, Datum base,
 	}
 }
 
+/*
+ * Does every layer keep at least half its slots' worth of live neighbours?
+ * Then dropping the dead ones is repair enough: the element keeps most of
+ * what the heuristic chose, and later inserts offer it new links.  (Light
+ * deletes touch nearly every element; searching for each one's neighbours
+ * costs as much as an insert.)
+ */
+static bool
+canCompact(HnswVacuumState *vs, ItemPointer slots, int level)
+{
+	for (int l = 0; l <= level; l++)
+	{
+		ItemPointer ls = slots + HNSW_LAYER_START(vs->m, l);
+		int			live = 0;
+
+		for (int i = 0; i < HNSW_LAYER_SLOTS(vs->m, l) &&
+			 ItemPointerIsValid(&ls[i]); i++)
+			if (!HnswIdSetGet(&vs->dead, HnswIdFromTid(&ls[i]), NULL))
+				live++;
+		if (live < HNSW_LAYER_SLOTS(vs->m, l) / 2)
+			return false;
+	}
+	return true;
+}
+
+/* Drop the dead neighbours from every layer's list, keeping the order. */
+static void
+compactSlots(HnswVacuumState *vs, ItemPointer slots, int level)
+{
+	for (int l = 0; l <= level; l++)
+	{
+		ItemPointer ls = slots + HNSW_LAYER_START(vs->m, l);
+		int			max = HNSW_LAYER_SLOTS(vs->m, l);
+		int			n = 0;
+
+		for (int i = 0; i < max && ItemPointerIsValid(&ls[i]); i++)
+			if (!HnswIdSetGet(&vs->dead, HnswIdFromTid(&ls[i]), NULL))
+				ls[n++] = ls[i];
+		for (; n < max; n++)
+			ItemPointerSetInvalid(&ls[n]);
+	}
+}
+
+/* Write an element's new lists; no insert runs (HNSW_UPDATE_LOCK). */
+static void
+writeSlots(HnswVacuumState *vs, HnswDiskGraph *g, HnswId id,
+		   ItemPointer slots, int nslots)
+{
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	GenericXLogState *state;
+	HnswElementTuple tup;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(vs->index);
+	tup = HnswGetElement(GenericXLogRegisterBuffer(state, buf, 0),
+						 HnswIdGetOffset(id));
+	memcpy(tup->slots, slots, sizeof(ItemPointerData) * nslots);
+	GenericXLogFinish(state);
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+}
+
 /* Pass 2 for one live element that links to a dead one. */
 static void
 repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
@@ -196,7 +258,6 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	int			nslots;
 	ItemPointer slots;
 	Datum		base;
-	GenericXLogState *state;
 	HnswCand   *found[HNSW_MAX_LEVEL + 1];
 	int			nfound[HNSW_MAX_LEVEL + 1];
 	HnswCand   *added[HNSW_MAX_LEVEL + 1];
@@ -212,6 +273,16 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	slots = palloc(sizeof(ItemPointerData) * nslots);
 	memcpy(slots, tup->slots, sizeof(ItemPointerData) * nslots);
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+
+	if (canCompact(vs, slots, level))
+	{
+		compactSlots(vs, slots, level);
+		writeSlots(vs, &g, id, slots, nslots);
+		HnswDiskRelease(&g);
+		MemoryContextSwitchTo(oldCtx);
+		MemoryContextReset(vs->tmpCtx);
+		return;
+	}
 	base = HnswDiskLoadValue(&g, id);
 
 	/*
@@ -240,15 +311,7 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 						added[l], &nadded[l]);
 	}
 
-	/* no insert runs (HNSW_UPDATE_LOCK), so the lists cannot have moved */
-	buf = HnswDiskPin(&g, HnswIdGetBlock(id));
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(vs->index);
-	tup = HnswGetElement(GenericXLogRegisterBuffer(state, buf, 0),
-						 HnswIdGetOffset(id));
-	memcpy(tup->slots, slots, sizeof(ItemPointerData) * nslots);
-	GenericXLogFinish(state);
-	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	writeSlots(vs, &g, id, slots, nslots);
 
 	/*
 	 * Offer the new neighbours the reverse link, as an insert does: without
