@@ -421,10 +421,33 @@ class Bench:
                 s = lat_stats(lat, cpu)
                 if st is None or s["mean_ms"] < st["mean_ms"]:
                     st = s
-            st.update(query=label, n=n)
+            st.update(query=label, n=n, passes=3)
             self.R["floor"].append(st)
             log("floor %-50s %.3f ms" % (label, st["mean_ms"]))
+        self.floor_case = cases[0]
         self.floor_ms = self.R["floor"][0]["mean_ms"]
+
+    def resample_floor(self):
+        """
+        One more pass of the floor that is subtracted, before each sweep
+        row: the lowest pass of the run is the floor, so a busy moment at
+        the start cannot inflate it and make the index look cheaper.
+        """
+        _, sql, params = self.floor_case
+        _, lat, cpu = run_queries(self.conn, sql, params)
+        s = lat_stats(lat, cpu)
+        f = self.R["floor"][0]
+        f["passes"] += 1
+        if s["mean_ms"] < f["mean_ms"]:
+            f.update(s)
+            self.floor_ms = f["mean_ms"]
+
+    def rebase_floor(self):
+        """Every row's time beyond the floor, against the run's final floor."""
+        for part in ("sweeps", "filtered"):
+            for r in self.R[part]:
+                if r.get("beyond_floor_ms") is not None:
+                    r["beyond_floor_ms"] = r["mean_ms"] - self.floor_ms
 
     def beyond(self, mean_ms):
         return None if self.floor_ms is None else mean_ms - self.floor_ms
@@ -629,6 +652,7 @@ class Bench:
         plan_note = ("index" if used else
                      "index (enable_seqscan off)" if forced else "NO INDEX")
         for v in values:
+            self.resample_floor()
             self.conn.execute("SET %s.%s = %d" % (am, gname, v))
             found, st = self.best_pass(sql, params)
             r, short = self.recall(found, self.gt_d)
@@ -889,7 +913,10 @@ def markdown(R):
                   m["nq"], m["param_format"], m["k"], m["load_s"],
                   m["load_all_s"], m["loadavg_start"], m["loadavg_end"]))
     if R["floor"]:
-        out.append("SQL floor (same connection, same prepared-statement path):\n")
+        out.append("SQL floor (same connection, same prepared-statement path; "
+                   "each row the lowest of its passes, the first also measured "
+                   "again before every sweep row: %d passes):\n"
+                   % R["floor"][0].get("passes", 3))
         out.append("| query | mean ms | p50 ms | p99 ms | server CPU ms |")
         out.append("|---|---:|---:|---:|---:|")
         for f in R["floor"]:
@@ -1121,6 +1148,8 @@ def main():
             cluster.stop()
 
     meta["loadavg_end"] = os.getloadavg()[0]
+    if bench is not None and bench.floor_ms is not None:
+        bench.rebase_floor()
     md = markdown(bench.R)
     print(md)
     if a.out:
