@@ -54,52 +54,63 @@ HnswDiskRelease(HnswDiskGraph *g)
  * part of each visit; ReadRecentBuffer pins the remembered buffer if it
  * still holds the page (it checks the tag), else we look it up.  A stale
  * entry thus costs a failed check, never a wrong page.
+ *
+ * The map has a power-of-two number of entries, grown with the index up
+ * to HNSW_RECENT_MAX_ENTRIES; a bigger index (past 8 GB) shares entries
+ * between blocks, block number modulo the size.  Two hot pages that share
+ * an entry take turns in it, each turn a failed check, so a large index
+ * still finds most of its cached pages without the mapping lookup.
  */
 typedef struct HnswRecentBuffers
 {
-	BlockNumber nblocks;		/* entries in bufs */
+	BlockNumber mask;			/* entries in bufs, minus one */
 	Buffer		bufs[FLEXIBLE_ARRAY_MEMBER];
 } HnswRecentBuffers;
 
-#define HNSW_RECENT_MAX_BLOCKS	(1 << 18)	/* 1 MB of memory per index */
+#define HNSW_RECENT_MAX_ENTRIES	(1 << 20)	/* 4 MB per index, at 8 GB */
 
 static HnswRecentBuffers *
 recentBuffers(Relation index, BlockNumber blkno)
 {
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
-	BlockNumber n;
+	uint64		want;
+	BlockNumber n = 1024;
 
-	if (rb && blkno < rb->nblocks)
+	if (rb && (blkno <= rb->mask || rb->mask == HNSW_RECENT_MAX_ENTRIES - 1))
 		return rb;
-	if (blkno >= HNSW_RECENT_MAX_BLOCKS)
-		return NULL;
-	n = Min(Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 5 / 4 + 64,
-			HNSW_RECENT_MAX_BLOCKS);
+	want = (uint64) Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 5 / 4 + 64;
+	while (n < want && n < HNSW_RECENT_MAX_ENTRIES)
+		n *= 2;
 	if (rb)
 		pfree(rb);
 	rb = MemoryContextAllocZero(index->rd_indexcxt,
 								offsetof(HnswRecentBuffers, bufs) +
 								sizeof(Buffer) * n);
-	rb->nblocks = n;
+	rb->mask = n - 1;
 	index->rd_amcache = rb;
 	return rb;
 }
 
+/* The entry of blkno's page */
+static inline Buffer *
+recentEntry(HnswRecentBuffers *rb, BlockNumber blkno)
+{
+	return &rb->bufs[blkno & rb->mask];
+}
+
 /*
  * The buffer an id's page was last seen in, for prefetching only; invalid
- * when unknown or the id is out of range.
+ * when unknown or the offset is out of range.  It may hold another page.
  */
 static inline Buffer
 recentBufferOf(HnswRecentBuffers *rb, HnswId id)
 {
-	BlockNumber blkno = HnswIdGetBlock(id);
 	OffsetNumber off = HnswIdGetOffset(id);
 	Buffer		buf;
 
-	if (blkno >= rb->nblocks ||
-		off < FirstOffsetNumber || off > MaxOffsetNumber)
+	if (off < FirstOffsetNumber || off > MaxOffsetNumber)
 		return InvalidBuffer;
-	buf = rb->bufs[blkno];
+	buf = *recentEntry(rb, HnswIdGetBlock(id));
 	if (buf <= 0 || buf > NBuffers)
 		return InvalidBuffer;
 	return buf;
@@ -109,7 +120,7 @@ recentBufferOf(HnswRecentBuffers *rb, HnswId id)
 Buffer
 HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 {
-	HnswRecentBuffers *rb;
+	Buffer	   *entry;
 
 	if (BufferIsValid(g->buf) && BufferGetBlockNumber(g->buf) == blkno)
 		return g->buf;
@@ -126,19 +137,17 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	 * (HnswCheckElementPage), a cache miss at the far end of the page: at
 	 * every visit the two cost more than the search itself.
 	 */
-	rb = recentBuffers(g->index, blkno);
-	if (rb && BufferIsValid(rb->bufs[blkno]) &&
-		ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, blkno,
-						 rb->bufs[blkno]))
+	entry = recentEntry(recentBuffers(g->index, blkno), blkno);
+	if (BufferIsValid(*entry) &&
+		ReadRecentBuffer(g->index->rd_node, MAIN_FORKNUM, blkno, *entry))
 	{
-		g->buf = rb->bufs[blkno];
+		g->buf = *entry;
 		return g->buf;
 	}
 	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
 								g->strategy);
 	HnswCheckElementPage(g, blkno, g->buf);
-	if (rb)
-		rb->bufs[blkno] = g->buf;
+	*entry = g->buf;
 	return g->buf;
 }
 
