@@ -131,11 +131,11 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 		HnswCheckElementPage(g, blkno, InvalidBuffer);
 
 	/*
-	 * Vacuum's searches use the map too: its ring buffer only decides which
-	 * buffer a page that is not in shared buffers goes to, and a page pinned
-	 * through the mapping lookup also has its special space checked
-	 * (HnswCheckElementPage), a cache miss at the far end of the page: at
-	 * every visit the two cost more than the search itself.
+	 * Every accessor uses the map, whatever its strategy: a strategy only
+	 * decides which buffer a page that is not in shared buffers goes to,
+	 * and a page pinned through the mapping lookup also has its special
+	 * space checked (HnswCheckElementPage), a cache miss at the far end of
+	 * the page: at every visit the two cost more than the search itself.
 	 */
 	entry = recentEntry(recentBuffers(g->index, blkno), blkno);
 	if (BufferIsValid(*entry) &&
