@@ -2,8 +2,9 @@
 # after a build, after inserts into an existing index, after deleting a
 # tenth and then half of the rows and VACUUM (then more inserts into the
 # freed space), after a build that overflowed maintenance_work_mem, after
-# a parallel build (needs max_worker_processes > 0, the default), and with
-# iterative scans on filtered queries at 1% and 10% selectivity.  Generated data: 10,000
+# a parallel build (needs max_worker_processes > 0, the default), with
+# iterative scans on filtered queries at 1% and 10% selectivity, and with
+# shared_buffers far smaller than the index.  Generated data: 10,000
 # clustered anisotropic 64-dimension vectors (test/perl/VectorTestData.pm).
 # The siftsmall part needs ../shared (VECTOR_SHARED) and is skipped without.
 
@@ -210,6 +211,31 @@ SKIP:
 			undef, $op);
 	}
 }
+
+# An index and table several times shared_buffers: searches, VACUUM's
+# repair searches (which read through the default strategy) and VACUUM's
+# passes (through its ring) find their pages evicted between visits.
+$node->append_conf('postgresql.conf', "shared_buffers = '1MB'");
+$node->restart;
+$node->safe_psql('postgres', q{
+	DROP TABLE IF EXISTS queries;
+	CREATE TABLE queries (id int, embedding vector(64));
+	CREATE TABLE evict (id int, embedding vector(64), cat100 int, cat10 int);
+});
+load_table($node, 'queries', "$dir/queries.tsv");
+load_table($node, 'evict', "$dir/items.tsv");
+$node->safe_psql('postgres',
+	'CREATE INDEX evict_idx ON evict USING hnsw (embedding vector_l2_ops)');
+is( $node->safe_psql('postgres', q{
+		SELECT pg_relation_size('evict_idx') >
+		       2 * pg_size_bytes(current_setting('shared_buffers'))}),
+	't', 'the index alone is over twice shared_buffers');
+check_recall('shared_buffers 1MB: after build', 'evict', 0.95);
+$node->safe_psql('postgres', 'DELETE FROM evict WHERE id % 2 = 1');
+$node->safe_psql('postgres', 'VACUUM evict');
+check_recall('shared_buffers 1MB: after deleting 50% and VACUUM', 'evict', 0.95);
+is($node->safe_psql('postgres', "SELECT count(*) FROM hnsw_check('evict_idx')"),
+	'0', 'shared_buffers 1MB: hnsw_check finds nothing wrong after VACUUM');
 
 $node->stop;
 done_testing();
