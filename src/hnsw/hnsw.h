@@ -256,7 +256,6 @@ typedef struct HnswDiskGraph
 	BlockNumber nblocks;		/* index size last seen, for bounds checks */
 	int32		valueKind;		/* hnswcheck.c: 0 until known, see there */
 	int32		valueTypmod;
-	BufferAccessStrategy strategy;
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
 	Datum	   *values;

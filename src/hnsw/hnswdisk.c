@@ -131,11 +131,12 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 		HnswCheckElementPage(g, blkno, InvalidBuffer);
 
 	/*
-	 * Every accessor uses the map, whatever its strategy: a strategy only
-	 * decides which buffer a page that is not in shared buffers goes to,
-	 * and a page pinned through the mapping lookup also has its special
-	 * space checked (HnswCheckElementPage), a cache miss at the far end of
-	 * the page: at every visit the two cost more than the search itself.
+	 * A page pinned through the mapping lookup also has its special space
+	 * checked (HnswCheckElementPage), a cache miss at the far end of the
+	 * page: at every visit the two cost more than the search itself.  The
+	 * accessor reads through the default strategy, VACUUM's searches too:
+	 * they jump around the whole index, and a ring's few buffers would
+	 * lose each page before the next visit.
 	 */
 	entry = recentEntry(recentBuffers(g->index, blkno), blkno);
 	if (BufferIsValid(*entry) &&
@@ -144,8 +145,7 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 		g->buf = *entry;
 		return g->buf;
 	}
-	g->buf = ReadBufferExtended(g->index, MAIN_FORKNUM, blkno, RBM_NORMAL,
-								g->strategy);
+	g->buf = ReadBuffer(g->index, blkno);
 	HnswCheckElementPage(g, blkno, g->buf);
 	*entry = g->buf;
 	return g->buf;

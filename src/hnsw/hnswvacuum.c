@@ -264,11 +264,12 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	int			nadded[HNSW_MAX_LEVEL + 1];
 
 	/*
-	 * Not through vacuum's ring buffer: the repair's searches jump around
-	 * the whole index, and pages read into a ring of 32 buffers are gone
-	 * by the next visit (nbtree, too, reads only its sequential scan
-	 * through the ring).  When the index and table outgrow shared_buffers,
-	 * the ring made a 10% delete's VACUUM three times slower.
+	 * The accessor reads through the default strategy, not vacuum's ring:
+	 * the repair's searches jump around the whole index, and pages read
+	 * into a ring of 32 buffers are gone by the next visit (nbtree, too,
+	 * reads only its sequential scan through the ring).  When the index
+	 * and table outgrow shared_buffers, the ring made a 10% delete's
+	 * VACUUM three times slower.
 	 */
 	HnswDiskInit(&g, vs->index, &vs->support, vs->m);
 	buf = HnswDiskPin(&g, HnswIdGetBlock(id));
