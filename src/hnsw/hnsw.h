@@ -256,6 +256,7 @@ typedef struct HnswDiskGraph
 	BlockNumber nblocks;		/* index size last seen, for bounds checks */
 	int32		valueKind;		/* hnswcheck.c: 0 until known, see there */
 	int32		valueTypmod;
+	int8		peek;			/* peekDistance allowed: 0 until known, 1, -1 */
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
 	Datum	   *values;
@@ -269,7 +270,8 @@ extern void HnswDiskInit(HnswDiskGraph *g, Relation index,
 extern void HnswDiskRelease(HnswDiskGraph *g);
 extern Buffer HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno);
 extern Datum HnswDiskLoadValue(HnswDiskGraph *g, HnswId id);
-extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out);
+extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
+							 float *distance);
 
 /* hnswinsert.c, needs HnswDiskGraph */
 extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
@@ -306,6 +308,8 @@ extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
 								 Buffer buf);
 extern HnswElementTuple HnswDiskElement(HnswDiskGraph *g, Buffer buf,
 										HnswId id);
+extern bool HnswDiskCanPeek(HnswDiskGraph *g);
+extern bool HnswDiskPeekValue(HnswDiskGraph *g, Pointer value, Pointer query);
 
 /* hnswvalidate.c */
 extern bool hnswvalidate(Oid opclassoid);

@@ -945,6 +945,58 @@ HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno, Buffer buf)
 				 errhint("Rebuild the index with REINDEX.")));
 }
 
+/* The accessor's value kind, looked up at its first use. */
+static CheckValueKind
+diskValueKind(HnswDiskGraph *g)
+{
+	if (g->valueKind == 0)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(g->index), 0);
+
+		g->valueTypmod = att->atttypmod;
+		g->valueKind = 1 + valueKindOf(att->atttypid,
+									   get_func_namespace(g->support->distanceProc->fn_oid));
+	}
+	return (CheckValueKind) (g->valueKind - 1);
+}
+
+/*
+ * Whether the accessor may measure values on unpinned pages (hnswdisk.c,
+ * peekDistance).  That reads bytes that may change under it, so the kernel
+ * must read no more than the value's size promises whatever the bytes say:
+ * true of the direct kernels of vector, halfvec and bit, whose loops run
+ * over the dimension count that the size fixes (HnswDiskPeekValue checks
+ * both).  sparsevec's kernels trust the nonzero count and the indexes in
+ * the value, and a type we do not know could do anything.
+ */
+bool
+HnswDiskCanPeek(HnswDiskGraph *g)
+{
+	switch (diskValueKind(g))
+	{
+		case VALUE_VECTOR:
+		case VALUE_HALFVEC:
+		case VALUE_BIT:
+			return g->support->fastDistance != NULL;
+		case VALUE_SPARSEVEC:
+		case VALUE_OTHER:
+			break;
+	}
+	return false;
+}
+
+/*
+ * Whether a value read without a lock may be measured against query: a
+ * plain 4-byte header, the query's size, and a dimension count that matches
+ * that size.  Only after HnswDiskCanPeek said yes.
+ */
+bool
+HnswDiskPeekValue(HnswDiskGraph *g, Pointer value, Pointer query)
+{
+	return VARATT_IS_4B_U(value) && VARSIZE(value) == VARSIZE(query) &&
+		valueDims((CheckValueKind) (g->valueKind - 1), value) >= 0;
+}
+
 /*
  * HnswGetElement for the on-disk accessor, with the checks that cost no
  * extra cache miss (the line pointer, the level and the value header are
@@ -984,15 +1036,7 @@ HnswDiskElement(HnswDiskGraph *g, Buffer buf, HnswId id)
 	 * The kind is looked up once per accessor (a few syscache hits); the
 	 * field lies next to the header just read.
 	 */
-	if (g->valueKind == 0)
-	{
-		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(g->index), 0);
-
-		g->valueTypmod = att->atttypmod;
-		g->valueKind = 1 + valueKindOf(att->atttypid,
-									   get_func_namespace(g->support->distanceProc->fn_oid));
-	}
-	dims = valueDims(g->valueKind - 1, value);
+	dims = valueDims(diskValueKind(g), value);
 	if (dims == -1 || (dims >= 0 && g->valueTypmod > 0 && dims != g->valueTypmod))
 		goto corrupted;
 	return tup;

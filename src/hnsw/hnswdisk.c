@@ -3,12 +3,13 @@
  * hnswdisk.c
  *	  The on-disk element accessor used by scans, inserts and vacuum.
  *
- * Implements HnswGraphOps over element pages: each call pins the element's
- * page (keeping the pin when the next element is on the same page), takes a
- * share lock only while it reads, and computes the distance on the page
- * without copying the value.  Neighbour TIDs are read straight out of the
- * element tuple.  Values are copied only for neighbour selection, once per
- * element per operation.
+ * Implements HnswGraphOps over element pages.  A distance is measured on
+ * the page without copying the value, most often with neither pin nor lock
+ * (peekDistance); otherwise, and for everything else, each call pins the
+ * element's page (keeping the pin when the next element is on the same
+ * page) and takes a share lock only while it reads.  Neighbour TIDs are
+ * read straight out of the element tuple.  Values are copied only for
+ * neighbour selection, once per element per operation.
  *
  * Elements may change between calls (see README, Locking): a slot that no
  * longer holds an element, or holds a deleted one, is skipped.
@@ -151,13 +152,130 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	return g->buf;
 }
 
+/*
+ * Whether desc holds the page of tag, valid and not being changed by the
+ * buffer manager.  Read without the header lock: a tag is only replaced
+ * under it, with BM_VALID cleared in the same step, so a torn read fails
+ * the comparison rather than passing it.
+ */
+static inline bool
+bufferHolds(BufferDesc *desc, const BufferTag *tag, uint32 *state)
+{
+	*state = pg_atomic_read_u32(&desc->state);
+	return (*state & (BM_VALID | BM_LOCKED)) == BM_VALID &&
+		BUFFERTAGS_EQUAL(desc->tag, *tag);
+}
+
+/*
+ * The distance from the query to an element's value, measured on its page
+ * without a pin or a content lock; false to take the locked path instead.
+ *
+ * A visit through the buffer manager costs about 600 instructions (pin,
+ * share lock, unlock, unpin, each with its atomic operation and resource
+ * owner bookkeeping) against about 100 for the distance, and a scan visits
+ * a few hundred elements.  So, like a seqlock reader, this finds the page
+ * through the recent-buffer map, checks that the buffer holds it and is
+ * valid, measures, and checks the buffer again.  What it may see:
+ *
+ * - The buffer was evicted or reused meanwhile: the second check fails
+ *   (the tag changes, or BM_VALID is cleared while a read is in progress).
+ *   Evicted and read back in between the checks would be the same page.
+ * - A concurrent writer changed the page: neighbour lists and heap TIDs
+ *   are rewritten in place and never move the value; only an insert that
+ *   takes over a deleted element's space (same size) rewrites a value.
+ *   The distance may then mix two values.
+ *
+ * Shared buffers are always mapped, every read is bounded to the block, and
+ * the kernel reads exactly the bytes the size promises (HnswDiskCanPeek),
+ * so garbage can only give a wrong distance, never a crash or an error.  A
+ * wrong distance can only steer the search; the scan measures each element
+ * again under the lock before it returns its rows (hnswscan.c), so what
+ * it returns, and in what order, is as exact as the locked path's.
+ * Deleted elements, elements that fail a check, and pages not in the map
+ * take the locked path, which also raises the corruption errors.
+ *
+ * The page's usage count is raised when it has dropped to zero, as a pin
+ * would, so that a page the searches only ever peek at does not look
+ * unused to the clock sweep.  One attempt; losing the race is harmless.
+ */
+static bool
+peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
+{
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	BlockNumber blkno = HnswIdGetBlock(id);
+	OffsetNumber off = HnswIdGetOffset(id);
+	Pointer		query = DatumGetPointer(g->query);
+	Buffer		buf;
+	BufferDesc *desc;
+	BufferTag	tag;
+	uint32		state;
+	Page		page;
+	ItemId		itemid;
+	Size		start;
+	Size		len;
+	Size		valueOff;
+	HnswElementTuple tup;
+	float		d;
+
+	/* a line pointer that cannot lie past the block, whatever pd_lower says */
+	if (rb == NULL || off < FirstOffsetNumber ||
+		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
+		return false;
+	buf = *recentEntry(rb, blkno);
+	if (buf <= 0 || buf > NBuffers)
+		return false;
+	desc = GetBufferDescriptor(buf - 1);
+	INIT_BUFFERTAG(tag, g->index->rd_node, MAIN_FORKNUM, blkno);
+	if (!bufferHolds(desc, &tag, &state))
+		return false;
+	pg_read_barrier();
+
+	/* the checks HnswDiskElement makes, bounded to the block */
+	page = BufferGetPage(buf);
+	if (off > PageGetMaxOffsetNumber(page))
+		return false;
+	itemid = PageGetItemId(page, off);
+	start = ItemIdGetOffset(itemid);
+	len = ItemIdGetLength(itemid);
+	if (!ItemIdIsNormal(itemid) ||
+		start + len > BLCKSZ - sizeof(HnswPageOpaqueData) ||
+		len < offsetof(HnswElementTupleData, slots))
+		return false;
+	tup = (HnswElementTuple) ((char *) page + start);
+	if (tup->deleted || tup->level > HNSW_MAX_LEVEL)
+		return false;
+	valueOff = HNSW_VALUE_OFFSET(g->m, tup->level);
+	if (valueOff + VARSIZE(query) != len ||
+		!HnswDiskPeekValue(g, (Pointer) tup + valueOff, query))
+		return false;
+
+	d = HnswDistance(g->support, PointerGetDatum((Pointer) tup + valueOff),
+					 g->query);
+
+	pg_read_barrier();
+	if (!bufferHolds(desc, &tag, &state))
+		return false;
+	if (BUF_STATE_GET_USAGECOUNT(state) == 0)
+		pg_atomic_compare_exchange_u32(&desc->state, &state,
+									   state + BUF_USAGECOUNT_ONE);
+	*distance = d;
+	return true;
+}
+
 static bool
 diskDistance(void *arg, HnswId id, float *distance)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
-	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	Buffer		buf;
 	HnswElementTuple tup;
 	bool		found = false;
+
+	if (g->peek == 0)
+		g->peek = HnswDiskCanPeek(g) ? 1 : -1;
+	if (g->peek > 0 && peekDistance(g, id, distance))
+		return true;
+
+	buf = HnswDiskPin(g, HnswIdGetBlock(id));
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	tup = HnswDiskElement(g, buf, id);
@@ -341,9 +459,14 @@ diskValue(void *arg, HnswId id)
 	return HnswDiskLoadValue((HnswDiskGraph *) arg, id);
 }
 
-/* Heap TIDs of a live element into out[HNSW_HEAPTIDS]; returns the count. */
+/*
+ * Heap TIDs of a live element into out[HNSW_HEAPTIDS]; returns the count.
+ * With distance not NULL, also measures the element against the query
+ * under the same lock.
+ */
 int
-HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
+HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
+				 float *distance)
 {
 	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
 	HnswElementTuple tup;
@@ -353,6 +476,10 @@ HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out)
 	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
+		if (distance)
+			*distance = HnswDistance(g->support,
+									 PointerGetDatum(HnswElementGetValue(tup, g->m)),
+									 g->query);
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
 			if (ItemPointerIsValid(&tup->heaptids[i]))
 				out[n++] = tup->heaptids[i];

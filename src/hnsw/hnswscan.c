@@ -51,6 +51,7 @@ typedef struct HnswScanOpaqueData
 	bool		nullScan;		/* NULL query: pages in order (nullPages) */
 	HnswPageScan nullPages;
 	float		lastDistance;
+	HnswId		requeued;		/* last result put back by requeue() */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -105,6 +106,7 @@ startSearch(IndexScanDesc scan)
 	so->efSearch = hnsw_ef_search;
 	so->iterative = hnsw_iterative_scan;
 	so->lastDistance = -get_float4_infinity();
+	so->requeued = 0;			/* offset 0: no element */
 
 	if (scan->numberOfOrderBys == 0)
 		elog(ERROR, "cannot scan hnsw index without order");
@@ -186,6 +188,30 @@ nextNullPage(HnswScanOpaque so)
 	return false;
 }
 
+/*
+ * Put the result just taken back among the rest of the round, where its
+ * distance d measured under the lock places it.  The search may have
+ * measured it without the lock (hnswdisk.c, peekDistance) while a
+ * concurrent insert rewrote it; see README, Page access.
+ */
+static void
+requeue(HnswScanOpaque so, HnswId id, float d)
+{
+	int			i = --so->cur;
+
+	so->results[i].id = id;
+	so->results[i].distance = d;
+	for (; i + 1 < so->nresults &&
+		 so->results[i + 1].distance < so->results[i].distance; i++)
+	{
+		HnswCand	tmp = so->results[i];
+
+		so->results[i] = so->results[i + 1];
+		so->results[i + 1] = tmp;
+	}
+	so->requeued = id;
+}
+
 /* Another round of an iterative scan; false when the budget is spent. */
 static bool
 nextRound(HnswScanOpaque so)
@@ -234,14 +260,32 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		else if (so->cur < so->nresults)
 		{
 			HnswCand	c = so->results[so->cur++];
+			float		d;
 
 			CHECK_FOR_INTERRUPTS();
-			if (so->iterative == HNSW_ITERATIVE_SCAN_STRICT &&
-				c.distance < so->lastDistance)
-				continue;
-			so->lastDistance = c.distance;
-			so->ntids = HnswDiskHeapTids(&so->g, c.id, so->tids);
+			so->ntids = HnswDiskHeapTids(&so->g, c.id, so->tids, &d);
 			so->curtid = 0;
+			if (so->ntids == 0)
+				continue;
+
+			/*
+			 * The order returned is the order of distances measured under
+			 * the lock.  An element that changed since the search measured
+			 * it goes back in its place; once, in case it keeps changing.
+			 */
+			if (d != c.distance && c.id != so->requeued)
+			{
+				requeue(so, c.id, d);
+				so->ntids = 0;
+				continue;
+			}
+			if (so->iterative == HNSW_ITERATIVE_SCAN_STRICT &&
+				d < so->lastDistance)
+			{
+				so->ntids = 0;
+				continue;
+			}
+			so->lastDistance = d;
 		}
 		else if (!nextRound(so))
 			so->done = true;
