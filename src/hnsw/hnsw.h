@@ -309,7 +309,9 @@ extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
 extern HnswElementTuple HnswDiskElement(HnswDiskGraph *g, Buffer buf,
 										HnswId id);
 extern bool HnswDiskCanPeek(HnswDiskGraph *g);
-extern bool HnswDiskPeekValue(HnswDiskGraph *g, Pointer value, Pointer query);
+
+/* bytes of a value that a peek compares with the query (see above) */
+#define HNSW_PEEK_HEADER		8
 
 /* hnswvalidate.c */
 extern bool hnswvalidate(Oid opclassoid);

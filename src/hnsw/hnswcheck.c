@@ -963,15 +963,23 @@ diskValueKind(HnswDiskGraph *g)
 /*
  * Whether the accessor may measure values on unpinned pages (hnswdisk.c,
  * peekDistance).  That reads bytes that may change under it, so the kernel
- * must read no more than the value's size promises whatever the bytes say:
- * true of the direct kernels of vector, halfvec and bit, whose loops run
- * over the dimension count that the size fixes (HnswDiskPeekValue checks
- * both).  sparsevec's kernels trust the nonzero count and the indexes in
- * the value, and a type we do not know could do anything.
+ * must read no more than the value's size promises whatever the bytes say.
+ * True of the direct kernels of vector, halfvec and bit: their first
+ * HNSW_PEEK_HEADER bytes hold the size and the dimension count (and, for
+ * vector and halfvec, a reserved field that is always zero), and the
+ * kernels' loops run over the dimension count, so a value whose first bytes
+ * equal the query's is read exactly as far as the query.  sparsevec's
+ * kernels follow the nonzero count and the indexes inside the value, and a
+ * type we do not know could do anything.
  */
 bool
 HnswDiskCanPeek(HnswDiskGraph *g)
 {
+	StaticAssertStmt(offsetof(Vector, x) == HNSW_PEEK_HEADER &&
+					 offsetof(HalfVector, x) == HNSW_PEEK_HEADER &&
+					 VARBITTOTALLEN(0) == HNSW_PEEK_HEADER,
+					 "peeked values must have their size and dimensions in the first 8 bytes");
+
 	switch (diskValueKind(g))
 	{
 		case VALUE_VECTOR:
@@ -983,18 +991,6 @@ HnswDiskCanPeek(HnswDiskGraph *g)
 			break;
 	}
 	return false;
-}
-
-/*
- * Whether a value read without a lock may be measured against query: a
- * plain 4-byte header, the query's size, and a dimension count that matches
- * that size.  Only after HnswDiskCanPeek said yes.
- */
-bool
-HnswDiskPeekValue(HnswDiskGraph *g, Pointer value, Pointer query)
-{
-	return VARATT_IS_4B_U(value) && VARSIZE(value) == VARSIZE(query) &&
-		valueDims((CheckValueKind) (g->valueKind - 1), value) >= 0;
 }
 
 /*

@@ -153,17 +153,19 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 }
 
 /*
- * Whether desc holds the page of tag, valid and not being changed by the
- * buffer manager.  Read without the header lock: a tag is only replaced
- * under it, with BM_VALID cleared in the same step, so a torn read fails
- * the comparison rather than passing it.
+ * Whether desc holds block blkno of the index, valid and not being changed
+ * by the buffer manager.  Read without the header lock: a tag is only
+ * replaced under it, with BM_VALID cleared in the same step, so a torn
+ * read fails the comparison rather than passing it.
  */
 static inline bool
-bufferHolds(BufferDesc *desc, const BufferTag *tag, uint32 *state)
+bufferHolds(BufferDesc *desc, Relation index, BlockNumber blkno,
+			uint32 *state)
 {
 	*state = pg_atomic_read_u32(&desc->state);
 	return (*state & (BM_VALID | BM_LOCKED)) == BM_VALID &&
-		BUFFERTAGS_EQUAL(desc->tag, *tag);
+		desc->tag.blockNum == blkno && desc->tag.forkNum == MAIN_FORKNUM &&
+		RelFileNodeEquals(desc->tag.rnode, index->rd_node);
 }
 
 /*
@@ -186,13 +188,15 @@ bufferHolds(BufferDesc *desc, const BufferTag *tag, uint32 *state)
  *   The distance may then mix two values.
  *
  * Shared buffers are always mapped, every read is bounded to the block, and
- * the kernel reads exactly the bytes the size promises (HnswDiskCanPeek),
- * so garbage can only give a wrong distance, never a crash or an error.  A
- * wrong distance can only steer the search; the scan measures each element
- * again under the lock before it returns its rows (hnswscan.c), so what
- * it returns, and in what order, is as exact as the locked path's.
- * Deleted elements, elements that fail a check, and pages not in the map
- * take the locked path, which also raises the corruption errors.
+ * the kernel reads no more than the size fixes (HnswDiskCanPeek: the first
+ * 8 bytes of vector, halfvec and bit hold the size and the dimension count,
+ * and must equal the query's), so garbage can only give a wrong distance,
+ * never a crash or an error.  A wrong distance can only steer the search;
+ * the scan measures each element again under the lock before it returns
+ * its rows (hnswscan.c), so what it returns, and in what order, is as exact
+ * as the locked path's.  Deleted elements, elements that fail a check, and
+ * pages not in the map take the locked path, which also raises the
+ * corruption errors.
  *
  * The page's usage count is raised when it has dropped to zero, as a pin
  * would, so that a page the searches only ever peek at does not look
@@ -207,7 +211,6 @@ peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
 	Pointer		query = DatumGetPointer(g->query);
 	Buffer		buf;
 	BufferDesc *desc;
-	BufferTag	tag;
 	uint32		state;
 	Page		page;
 	ItemId		itemid;
@@ -219,14 +222,14 @@ peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
 
 	/* a line pointer that cannot lie past the block, whatever pd_lower says */
 	if (rb == NULL || off < FirstOffsetNumber ||
-		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
+		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData) ||
+		!VARATT_IS_4B_U(query))
 		return false;
 	buf = *recentEntry(rb, blkno);
 	if (buf <= 0 || buf > NBuffers)
 		return false;
 	desc = GetBufferDescriptor(buf - 1);
-	INIT_BUFFERTAG(tag, g->index->rd_node, MAIN_FORKNUM, blkno);
-	if (!bufferHolds(desc, &tag, &state))
+	if (!bufferHolds(desc, g->index, blkno, &state))
 		return false;
 	pg_read_barrier();
 
@@ -246,14 +249,14 @@ peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
 		return false;
 	valueOff = HNSW_VALUE_OFFSET(g->m, tup->level);
 	if (valueOff + VARSIZE(query) != len ||
-		!HnswDiskPeekValue(g, (Pointer) tup + valueOff, query))
+		memcmp((Pointer) tup + valueOff, query, HNSW_PEEK_HEADER) != 0)
 		return false;
 
 	d = HnswDistance(g->support, PointerGetDatum((Pointer) tup + valueOff),
 					 g->query);
 
 	pg_read_barrier();
-	if (!bufferHolds(desc, &tag, &state))
+	if (!bufferHolds(desc, g->index, blkno, &state))
 		return false;
 	if (BUF_STATE_GET_USAGECOUNT(state) == 0)
 		pg_atomic_compare_exchange_u32(&desc->state, &state,
@@ -337,6 +340,7 @@ diskPrefetch(void *arg, const HnswId *ids, int n)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	char	   *pages[2 * HNSW_MAX_M];
 	Size		valueOff;
 	Size		span;
 
@@ -344,28 +348,31 @@ diskPrefetch(void *arg, const HnswId *ids, int n)
 		return;
 	valueOff = HNSW_VALUE_OFFSET(g->m, 0);
 	span = VARSIZE(DatumGetPointer(g->query));
+	n = Min(n, lengthof(pages));
 
 	for (int i = 0; i < n; i++)
 	{
 		Buffer		buf = recentBufferOf(rb, ids[i]);
 
 		if (buf == InvalidBuffer)
+		{
+			pages[i] = NULL;
 			continue;
-		__builtin_prefetch(GetBufferDescriptor(buf - 1), 1);
-		__builtin_prefetch(PageGetItemId((Page) BufferGetBlock(buf),
+		}
+		pages[i] = (char *) BufferGetBlock(buf);
+		__builtin_prefetch(GetBufferDescriptor(buf - 1));
+		__builtin_prefetch(PageGetItemId((Page) pages[i],
 										 HnswIdGetOffset(ids[i])));
 	}
 
 	for (int i = 0; i < n; i++)
 	{
-		Buffer		buf = recentBufferOf(rb, ids[i]);
-		char	   *page;
+		char	   *page = pages[i];
 		Size		start;
 		Size		end;
 
-		if (buf == InvalidBuffer)
+		if (page == NULL)
 			continue;
-		page = (char *) BufferGetBlock(buf);
 		start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
 														 HnswIdGetOffset(ids[i]))),
 					BLCKSZ - 1);
