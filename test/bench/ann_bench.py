@@ -659,10 +659,24 @@ class Bench:
                 % (INDEX, short_plan(plan)))
         plan_note = ("index" if used else
                      "index (enable_seqscan off)" if forced else "NO INDEX")
+        # with --rounds, the whole sweep again, each row keeping its best:
+        # a busy spell of the machine then spoils one pass of a row, not all
+        best = {}
+        for _ in range(self.a.rounds):
+            for v in values:
+                self.resample_floor()
+                self.conn.execute("SET %s.%s = %d" % (am, gname, v))
+                found, st = self.best_pass(sql, params)
+                if v in best:
+                    st["cpu_ms"] = min(st["cpu_ms"], best[v][1]["cpu_ms"]) \
+                        if st["cpu_ms"] is not None else None
+                    if best[v][1]["mean_ms"] < st["mean_ms"]:
+                        best[v][1].update(cpu_ms=st["cpu_ms"])
+                        continue
+                best[v] = (found, st)
         for v in values:
-            self.resample_floor()
-            self.conn.execute("SET %s.%s = %d" % (am, gname, v))
-            found, st = self.best_pass(sql, params)
+            found, st = best[v]
+            st["passes"] = self.a.passes * self.a.rounds
             r, short = self.recall(found, self.gt_d)
             st.update(engine="%s (PostgreSQL)%s" % (
                           am, "" if label == "vector" else ", " + label),
@@ -698,7 +712,6 @@ class Bench:
             if spent > 10:
                 break
         best[1]["cpu_ms"] = cpu_min
-        best[1]["passes"] = self.a.passes
         return best
 
     def filtered_am(self, am):
@@ -949,7 +962,9 @@ def markdown(R):
                           b["bytes_per_vector"], fmt(b["build_wal_mb"], "%.1f")))
         out.append("")
     if R["sweeps"]:
-        out.append("Each index row is the fastest of %d passes over the queries, "
+        out.append("Each index row is the fastest of %d passes over the queries "
+                   "(whole sweeps repeated with --rounds, so that a busy spell "
+                   "does not spoil all of a row's passes), "
                    "its CPU ms the lowest of any pass (server CPU, floor "
                    "included); the references are the best of 5 runs.\n"
                    % m.get("passes", 3))
@@ -1062,6 +1077,9 @@ def parse_args():
                    help="passes over the queries per sweep row; the row is "
                    "the fastest, its CPU the lowest of any (as hnswlib's "
                    "best of 5)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="times the whole index sweep runs; each row keeps "
+                   "its best pass of all rounds")
     p.add_argument("--filter-ef", type=int, default=40)
     p.add_argument("--filter-probes", type=int, default=10)
     p.add_argument("--exact-queries", type=int, default=100,
@@ -1130,7 +1148,7 @@ def main():
             "host": platform.node(), "cpus": os.cpu_count(),
             "commit": git_commit(), "blas": blas_name(),
             "param_format": a.param_format, "args": vars(a),
-            "passes": a.passes,
+            "passes": a.passes * a.rounds,
             "server": "-", "load_s": 0.0, "load_all_s": 0.0,
             "loadavg_start": os.getloadavg()[0]}
 
