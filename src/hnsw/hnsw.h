@@ -276,7 +276,7 @@ extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
 /* hnswinsert.c, needs HnswDiskGraph */
 extern bool HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  int level, Datum value, ItemPointer heaptid,
-							  HnswCand **sel, int *nsel);
+							  int ef, HnswCand **sel, int *nsel);
 typedef enum HnswLinkMode
 {
 	HNSW_LINK_APPEND,			/* only into a free slot */

@@ -441,17 +441,18 @@ formTuple(int m, int level, Datum value, ItemPointer heaptid,
 
 /*
  * Search the graph for the new element's neighbours at every layer up to
- * level (Alg. 1 lines 5-11).  Fills sel[l], nsel[l]; returns false if the
- * value went into an existing element as a duplicate (only when heaptid is
- * given).
+ * level (Alg. 1 lines 5-11), ef wide (ef_construction for an insert).
+ * Fills sel[l], nsel[l]; returns false if the value went into an existing
+ * element as a duplicate (only when heaptid is given).
  */
 bool
 HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
-				  Datum value, ItemPointer heaptid, HnswCand **sel, int *nsel)
+				  Datum value, ItemPointer heaptid, int ef,
+				  HnswCand **sel, int *nsel)
 {
 	HnswSearch	s;
 	HnswCand	ep;
-	HnswCand   *w = palloc(sizeof(HnswCand) * (meta->efConstruction + 1));
+	HnswCand   *w = palloc(sizeof(HnswCand) * (ef + 1));
 	int			nw;
 
 	HnswSearchInit(&s, &HnswDiskOps, g, meta->m, 0);
@@ -467,7 +468,7 @@ HnswFindNeighbors(HnswDiskGraph *g, HnswMetaPageData *meta, int level,
 	for (int lc = Min(level, meta->entryLevel); lc >= 0; lc--)
 	{
 		HnswSearchStart(&s, w, nw);
-		HnswSearchLayer(&s, meta->efConstruction, lc);
+		HnswSearchLayer(&s, ef, lc);
 		nw = HnswSearchResults(&s, w);
 
 		if (lc == 0 && heaptid != NULL)
@@ -619,7 +620,8 @@ HnswInsertValue(Relation index, HnswSupport *support, Datum value,
 		addElementTuple(index, tup, size, &tid);
 		updateMeta(index, &tid, level, InvalidBlockNumber);
 	}
-	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid, sel, nsel))
+	else if (HnswFindNeighbors(&g, &meta, level, value, heaptid,
+							   meta.efConstruction, sel, nsel))
 	{
 		HnswId		newid;
 		bool		linked = false;

@@ -295,12 +295,20 @@ repairElement(HnswVacuumState *vs, HnswMetaPageData *meta, HnswId id)
 	/*
 	 * Search for the element's neighbours as an insert would: the two-hop
 	 * neighbourhood alone loses the long links that hold clusters
-	 * together once many elements are gone.
+	 * together once many elements are gone.  The search is as wide as a
+	 * bottom-layer list (2 * m), not ef_construction: the two-hop
+	 * neighbourhood already offers the near candidates, and what the
+	 * search adds is the long links, which a narrower search finds as
+	 * well.  Measured on 100k x 128, half the rows deleted: VACUUM 7.65 s
+	 * with ef_construction (64), 5.52 s with 32, recall@10 after it the
+	 * same (0.922 at ef_search 10, 0.996 at 40); 16 lost some (0.920,
+	 * 0.993) for 5.09 s.
 	 */
 	for (int l = 0; l <= level; l++)
 		nfound[l] = 0;
 	g.query = base;
-	HnswFindNeighbors(&g, meta, level, base, NULL, found, nfound);
+	HnswFindNeighbors(&g, meta, level, base, NULL,
+					  Min(meta->efConstruction, 2 * vs->m), found, nfound);
 
 	for (int l = 0; l <= level; l++)
 	{
