@@ -338,7 +338,7 @@ diskDistance(void *arg, HnswId id, float *distance)
  * error: the pinned path rereads anything that fails a check (a neighbour
  * past the size last seen, too) and reports real corruption.  Saves the
  * pin and unpin, with their atomic operations and resource owner
- * bookkeeping, at each expansion: 7% of a scan's instructions.
+ * bookkeeping, at each expansion: 5% of a scan's instructions.
  */
 static int
 neighborsUnpinned(HnswDiskGraph *g, HnswId id, int layer, HnswId *out)
@@ -411,7 +411,7 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
  * cache misses of several neighbours overlap instead of coming one after
  * another in diskDistance (hnswlib prefetches the same way).  A visit
  * misses the cache three times in a row, each address read from the line
- * before: the buffer header (which pinning and locking write), the page's
+ * before: the buffer header (which a peek checks), the page's
  * line pointer, and the element itself.  So the first pass asks for the
  * headers and line pointers of all ids, and the second, by when most have
  * arrived, reads the line pointers and asks for the lines distance() reads:

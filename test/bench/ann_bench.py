@@ -333,6 +333,11 @@ def run_queries(conn, sql, params, warmup=20):
     return res, lat, cpu
 
 
+def min_cpu(a, b):
+    """The lower of two CPU figures, either of which may be None."""
+    return b if a is None else a if b is None else min(a, b)
+
+
 def lat_stats(lat, cpu=None):
     return {"qps": len(lat) / float(np.sum(lat)),
             "mean_ms": float(np.mean(lat)) * 1e3,
@@ -422,8 +427,7 @@ class Bench:
                 s = lat_stats(lat, cpu)
                 if st is None or s["mean_ms"] < st["mean_ms"]:
                     st = s
-                if s["cpu_ms"] is not None:
-                    cpu_min = s["cpu_ms"] if cpu_min is None else min(cpu_min, s["cpu_ms"])
+                cpu_min = min_cpu(cpu_min, s["cpu_ms"])
             # the lowest CPU of any pass, as the sweep rows (best_pass)
             st["cpu_ms"] = cpu_min
             st.update(query=label, n=n, passes=3)
@@ -443,12 +447,11 @@ class Bench:
         s = lat_stats(lat, cpu)
         f = self.R["floor"][0]
         f["passes"] += 1
-        cpu_min = f["cpu_ms"]
+        cpu_min = min_cpu(f["cpu_ms"], s["cpu_ms"])
         if s["mean_ms"] < f["mean_ms"]:
             f.update(s)
             self.floor_ms = f["mean_ms"]
-        if cpu_min is not None and s["cpu_ms"] is not None:
-            f["cpu_ms"] = min(cpu_min, s["cpu_ms"])
+        f["cpu_ms"] = cpu_min
 
     def rebase_floor(self):
         """Every row's time beyond the floor, against the run's final floor."""
@@ -668,11 +671,10 @@ class Bench:
                 self.conn.execute("SET %s.%s = %d" % (am, gname, v))
                 found, st = self.best_pass(sql, params)
                 if v in best:
-                    st["cpu_ms"] = min(st["cpu_ms"], best[v][1]["cpu_ms"]) \
-                        if st["cpu_ms"] is not None else None
-                    if best[v][1]["mean_ms"] < st["mean_ms"]:
-                        best[v][1].update(cpu_ms=st["cpu_ms"])
-                        continue
+                    cpu = min_cpu(best[v][1]["cpu_ms"], st["cpu_ms"])
+                    if best[v][1]["mean_ms"] <= st["mean_ms"]:
+                        found, st = best[v]
+                    st["cpu_ms"] = cpu
                 best[v] = (found, st)
         for v in values:
             found, st = best[v]
@@ -706,8 +708,7 @@ class Bench:
             st = lat_stats(lat, cpu)
             if best is None or st["mean_ms"] < best[1]["mean_ms"]:
                 best = (found, st)
-            if st["cpu_ms"] is not None:
-                cpu_min = st["cpu_ms"] if cpu_min is None else min(cpu_min, st["cpu_ms"])
+            cpu_min = min_cpu(cpu_min, st["cpu_ms"])
             spent += float(np.sum(lat))
             if spent > 10:
                 break
