@@ -151,8 +151,13 @@ typedef struct HnswGraphOps
 	int			(*neighbors) (void *arg, HnswId id, int layer, HnswId *out);
 	/* value of an element, for neighbour selection */
 	Datum		(*value) (void *arg, HnswId id);
-	/* optional: start loading what distance() will read for these ids */
-	void		(*prefetch) (void *arg, const HnswId *ids, int n);
+	/*
+	 * Distances to n elements at once (n <= 2 * HNSW_MAX_M): the elements
+	 * distance() would skip are dropped, ids[] and out[] are compacted to
+	 * the rest; returns their count.  One call per expansion lets the
+	 * accessor load all of them before it measures the first.
+	 */
+	int			(*distances) (void *arg, HnswId *ids, float *out, int n);
 	/* optional: start loading what neighbors() will read */
 	void		(*prefetchList) (void *arg, HnswId id, int layer);
 } HnswGraphOps;
@@ -199,6 +204,7 @@ typedef struct HnswSearch
 	HnswCandHeap discarded;		/* min-heap, for iterative scans */
 	bool		keepDiscarded;
 	HnswId	   *nbrbuf;			/* room for 2*m ids */
+	float	   *distbuf;		/* their distances */
 	int64		distanceCount;	/* distances computed, for scan budgets */
 } HnswSearch;
 
@@ -252,11 +258,14 @@ typedef struct HnswDiskGraph
 	HnswSupport *support;
 	int			m;
 	Datum		query;
+	uint64		tagWords[2];	/* relation and fork, as in a BufferTag */
 	Buffer		buf;			/* pinned, unlocked; InvalidBuffer if none */
 	BlockNumber nblocks;		/* index size last seen, for bounds checks */
 	int32		valueKind;		/* hnswcheck.c: 0 until known, see there */
 	int32		valueTypmod;
 	int8		peek;			/* peekDistance allowed: 0 until known, 1, -1 */
+	bool		peekNegate;		/* with peekKernel: the distance is -kernel */
+	VectorF32Kernel peekKernel; /* peeks at vectors call it directly */
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
 	Datum	   *values;
@@ -309,6 +318,7 @@ extern void HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno,
 extern HnswElementTuple HnswDiskElement(HnswDiskGraph *g, Buffer buf,
 										HnswId id);
 extern bool HnswDiskCanPeek(HnswDiskGraph *g);
+extern bool HnswDiskPeekVector(HnswDiskGraph *g);
 
 /* bytes of a value that a peek compares with the query (see above) */
 #define HNSW_PEEK_HEADER		8

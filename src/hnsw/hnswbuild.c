@@ -202,17 +202,20 @@ memValue(void *arg, HnswId id)
 	return PointerGetDatum(ELEMENT_VALUE(bs, &bs->elements[id]));
 }
 
-static void
-memPrefetch(void *arg, const HnswId *ids, int n)
+static int
+memDistances(void *arg, HnswId *ids, float *out, int n)
 {
 	HnswBuildState *bs = (HnswBuildState *) arg;
 
 	for (int i = 0; i < n; i++)
 		__builtin_prefetch(ELEMENT_VALUE(bs, &bs->elements[ids[i]]));
+	for (int i = 0; i < n; i++)
+		memDistance(arg, ids[i], &out[i]);
+	return n;
 }
 
 static const HnswGraphOps memOps = {
-	memDistance, memNeighbors, memValue, memPrefetch, NULL
+	memDistance, memNeighbors, memValue, memDistances, NULL
 };
 
 /*

@@ -993,6 +993,13 @@ HnswDiskCanPeek(HnswDiskGraph *g)
 	return false;
 }
 
+/* Whether the index holds vector values (peeks may use a float4 kernel). */
+bool
+HnswDiskPeekVector(HnswDiskGraph *g)
+{
+	return diskValueKind(g) == VALUE_VECTOR;
+}
+
 /*
  * HnswGetElement for the on-disk accessor, with the checks that cost no
  * extra cache miss (the line pointer, the level and the value header are

@@ -27,13 +27,22 @@
 #include "utils/rel.h"
 
 #include "hnsw/hnsw.h"
+#include "type/vector.h"
 
 /* Set up an accessor; query is set by the caller before searching. */
 void
 HnswDiskInit(HnswDiskGraph *g, Relation index, HnswSupport *support, int m)
 {
+	BufferTag	tag;
+
+	StaticAssertStmt(offsetof(BufferTag, blockNum) == sizeof(g->tagWords),
+					 "a buffer tag must start with the relation and fork in two words");
 	memset(g, 0, sizeof(*g));
 	g->index = index;
+	memset(&tag, 0, sizeof(tag));
+	tag.rnode = index->rd_node;
+	tag.forkNum = MAIN_FORKNUM;
+	memcpy(g->tagWords, &tag, sizeof(g->tagWords));
 	g->support = support;
 	g->m = m;
 	g->buf = InvalidBuffer;
@@ -153,45 +162,72 @@ HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
 	return g->buf;
 }
 
+/* see peekQuery */
+typedef struct HnswPeekQuery
+{
+	Pointer		query;
+	Size		size;
+	uint64		head;
+	int			dims;
+} HnswPeekQuery;
+
 /*
  * Whether desc holds block blkno of the index, valid and not being changed
  * by the buffer manager.  Read without the header lock: a tag is only
  * replaced under it, with BM_VALID cleared in the same step, so a torn
- * read fails the comparison rather than passing it.
+ * read fails the comparison rather than passing it.  The relation and fork
+ * are compared as the two words HnswDiskInit took from a tag of the index:
+ * this runs twice per element a search measures.
  */
 static inline bool
-bufferHolds(BufferDesc *desc, Relation index, BlockNumber blkno,
+bufferHolds(BufferDesc *desc, HnswDiskGraph *g, BlockNumber blkno,
 			uint32 *state)
 {
+	uint64		words[2];
+
 	*state = pg_atomic_read_u32(&desc->state);
+	memcpy(words, &desc->tag, sizeof(words));
 	return (*state & (BM_VALID | BM_LOCKED)) == BM_VALID &&
-		desc->tag.blockNum == blkno && desc->tag.forkNum == MAIN_FORKNUM &&
-		RelFileNodeEquals(desc->tag.rnode, index->rd_node);
+		desc->tag.blockNum == blkno &&
+		words[0] == g->tagWords[0] && words[1] == g->tagWords[1];
+}
+
+/*
+ * The descriptor of the buffer that the recent-buffer map gives for id's
+ * page, unchecked: it may hold another page or none.  NULL when the map
+ * has no entry, or when id's offset is one whose line pointer would lie
+ * outside the block (whatever pd_lower says), so that every read the
+ * callers make through it stays inside the buffer pool.
+ */
+static inline BufferDesc *
+recentDescriptor(HnswRecentBuffers *rb, HnswId id)
+{
+	OffsetNumber off = HnswIdGetOffset(id);
+	Buffer		buf;
+
+	if (off < FirstOffsetNumber ||
+		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
+		return NULL;
+	buf = *recentEntry(rb, HnswIdGetBlock(id));
+	if (buf <= 0 || buf > NBuffers)
+		return NULL;
+	return GetBufferDescriptor(buf - 1);
 }
 
 /*
  * The descriptor of the buffer that the recent-buffer map gives for id's
  * page, if it holds that page now (bufferHolds); else NULL.  The start of
  * the unpinned reads below, which all check the descriptor again at the
- * end.  id's offset must be one whose line pointer lies inside the block,
- * whatever pd_lower says.
+ * end.
  */
 static inline BufferDesc *
 unpinnedBuffer(HnswDiskGraph *g, HnswId id, uint32 *state)
 {
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
-	OffsetNumber off = HnswIdGetOffset(id);
-	Buffer		buf;
 	BufferDesc *desc;
 
-	if (rb == NULL || off < FirstOffsetNumber ||
-		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
-		return NULL;
-	buf = *recentEntry(rb, HnswIdGetBlock(id));
-	if (buf <= 0 || buf > NBuffers)
-		return NULL;
-	desc = GetBufferDescriptor(buf - 1);
-	if (!bufferHolds(desc, g->index, HnswIdGetBlock(id), state))
+	if (rb == NULL || (desc = recentDescriptor(rb, id)) == NULL ||
+		!bufferHolds(desc, g, HnswIdGetBlock(id), state))
 		return NULL;
 	pg_read_barrier();
 	return desc;
@@ -231,6 +267,8 @@ unpinnedElement(HnswDiskGraph *g, BufferDesc *desc, OffsetNumber off,
 /*
  * The distance from the query to an element's value, measured on its page
  * without a pin or a content lock; false to take the locked path instead.
+ * desc is the buffer the recent-buffer map gives for the element's page
+ * (recentDescriptor), not yet checked.
  *
  * A visit through the buffer manager costs about 600 instructions (pin,
  * share lock, unlock, unpin, each with its atomic operation and resource
@@ -262,33 +300,43 @@ unpinnedElement(HnswDiskGraph *g, BufferDesc *desc, OffsetNumber off,
  * would, so that a page the searches only ever peek at does not look
  * unused to the clock sweep.  One attempt; losing the race is harmless.
  */
-static bool
-peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
+static pg_attribute_always_inline bool
+peekDistance(HnswDiskGraph *g, const HnswPeekQuery *pq, BufferDesc *desc,
+			 HnswId id, float *distance)
 {
-	Pointer		query = DatumGetPointer(g->query);
-	BufferDesc *desc;
 	uint32		state;
 	Size		len;
 	Size		valueOff;
+	Pointer		value;
+	uint64		head;
 	HnswElementTuple tup;
 	float		d;
 
-	if (!VARATT_IS_4B_U(query) ||
-		(desc = unpinnedBuffer(g, id, &state)) == NULL)
+	if (!bufferHolds(desc, g, HnswIdGetBlock(id), &state))
 		return false;
+	pg_read_barrier();
 	tup = unpinnedElement(g, desc, HnswIdGetOffset(id), &len);
 	if (tup == NULL || tup->deleted)
 		return false;
 	valueOff = HNSW_VALUE_OFFSET(g->m, tup->level);
-	if (valueOff + VARSIZE(query) != len ||
-		memcmp((Pointer) tup + valueOff, query, HNSW_PEEK_HEADER) != 0)
+	value = (Pointer) tup + valueOff;
+	memcpy(&head, value, sizeof(head));
+	if (valueOff + pq->size != len || head != pq->head)
 		return false;
 
-	d = HnswDistance(g->support, PointerGetDatum((Pointer) tup + valueOff),
-					 g->query);
+	if (g->peekKernel)
+	{
+		d = g->peekKernel((const float *) (value + HNSW_PEEK_HEADER),
+						  (const float *) (pq->query + HNSW_PEEK_HEADER),
+						  pq->dims);
+		if (g->peekNegate)
+			d = -d;
+	}
+	else
+		d = HnswDistance(g->support, PointerGetDatum(value), g->query);
 
 	pg_read_barrier();
-	if (!bufferHolds(desc, g->index, HnswIdGetBlock(id), &state))
+	if (!bufferHolds(desc, g, HnswIdGetBlock(id), &state))
 		return false;
 	if (BUF_STATE_GET_USAGECOUNT(state) == 0)
 		pg_atomic_compare_exchange_u32(&desc->state, &state,
@@ -297,20 +345,45 @@ peekDistance(HnswDiskGraph *g, HnswId id, float *distance)
 	return true;
 }
 
-static bool
-diskDistance(void *arg, HnswId id, float *distance)
+/*
+ * What the peeks of one call compare against: the query's size and first 8
+ * bytes, which an element's value must repeat.  false if the query is not
+ * a plain 4-byte-header varlena (peeks then stay off for this call).
+ */
+static inline bool
+peekQuery(HnswDiskGraph *g, HnswPeekQuery *pq)
 {
-	HnswDiskGraph *g = (HnswDiskGraph *) arg;
-	Buffer		buf;
+	pq->query = DatumGetPointer(g->query);
+	if (!VARATT_IS_4B_U(pq->query))
+		return false;
+	pq->size = VARSIZE(pq->query);
+	memcpy(&pq->head, pq->query, sizeof(pq->head));
+	/* a vector's dimensions, for the float4 kernel (peekKernel) */
+	pq->dims = ((Vector *) pq->query)->dim;
+	return true;
+}
+
+/* Whether this accessor may peek (see above); decided at the first call. */
+static inline bool
+canPeek(HnswDiskGraph *g)
+{
+	if (g->peek == 0)
+	{
+		g->peek = HnswDiskCanPeek(g) ? 1 : -1;
+		if (g->peek > 0 && HnswDiskPeekVector(g))
+			g->peekKernel = VectorRawF32Kernel(g->support->fastDistance,
+											   &g->peekNegate);
+	}
+	return g->peek > 0 && g->index->rd_amcache != NULL;
+}
+
+/* The distance under a share lock on the pinned page. */
+static bool
+lockedDistance(HnswDiskGraph *g, HnswId id, float *distance)
+{
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
 	HnswElementTuple tup;
 	bool		found = false;
-
-	if (g->peek == 0)
-		g->peek = HnswDiskCanPeek(g) ? 1 : -1;
-	if (g->peek > 0 && peekDistance(g, id, distance))
-		return true;
-
-	buf = HnswDiskPin(g, HnswIdGetBlock(id));
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	tup = HnswDiskElement(g, buf, id);
@@ -323,6 +396,108 @@ diskDistance(void *arg, HnswId id, float *distance)
 	}
 	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 	return found;
+}
+
+static bool
+diskDistance(void *arg, HnswId id, float *distance)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	HnswPeekQuery pq;
+	BufferDesc *desc;
+
+	if (canPeek(g) && peekQuery(g, &pq) &&
+		(desc = recentDescriptor((HnswRecentBuffers *) g->index->rd_amcache,
+								 id)) != NULL &&
+		peekDistance(g, &pq, desc, id, distance))
+		return true;
+	return lockedDistance(g, id, distance);
+}
+
+/*
+ * Distances to the neighbours of one expansion (HnswGraphOps.distances).
+ *
+ * A visit misses the cache three times in a row, each address read from
+ * the line before: the buffer descriptor (which a peek checks), the page's
+ * line pointer, and the element itself.  Measured one by one, a search
+ * would wait for all three at every neighbour.  So the first pass asks for
+ * the descriptors and line pointers of all of them, the second, by when
+ * most have arrived, reads the line pointers and asks for the lines the
+ * distance reads (the element's first, with level and deleted flag, and its
+ * value), and the third measures.  The neighbour slots between them are
+ * left out: a search reads them only for the few elements it expands, and
+ * they would crowd the lines it needs now out of the CPU's queue of
+ * outstanding misses.
+ *
+ * The first two passes only give hints: the remembered buffer is read
+ * without a pin or lock and may hold another page by now, and a line
+ * pointer read from it is only used as an address to prefetch.  The value
+ * is assumed to follow a layer-0 element header, as almost all do.  The
+ * third pass checks everything (peekDistance) and measures under the lock
+ * what it cannot peek at.  One call per expansion also keeps what the
+ * checks compare against (peekQuery) out of the per-element work.
+ */
+static int
+diskDistances(void *arg, HnswId *ids, float *out, int n)
+{
+	HnswDiskGraph *g = (HnswDiskGraph *) arg;
+	HnswRecentBuffers *rb;
+	HnswPeekQuery pq;
+	BufferDesc *descs[2 * HNSW_MAX_M];
+	Size		valueOff;
+	Size		span;
+	int			kept = 0;
+
+	Assert(n <= lengthof(descs));
+	if (!canPeek(g) || !peekQuery(g, &pq))
+	{
+		for (int i = 0; i < n; i++)
+			if (lockedDistance(g, ids[i], &out[kept]))
+				ids[kept++] = ids[i];
+		return kept;
+	}
+	rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	valueOff = HNSW_VALUE_OFFSET(g->m, 0);
+	span = pq.size;
+
+	for (int i = 0; i < n; i++)
+	{
+		descs[i] = recentDescriptor(rb, ids[i]);
+		if (descs[i] == NULL)
+			continue;
+		__builtin_prefetch(descs[i]);
+		__builtin_prefetch(PageGetItemId(BufferGetPage(BufferDescriptorGetBuffer(descs[i])),
+										 HnswIdGetOffset(ids[i])));
+	}
+
+	/*
+	 * A line pointer read here may be garbage: the addresses made from it
+	 * may lie outside the block, or outside shared memory, which costs a
+	 * useless prefetch and nothing else (prefetches never fault).
+	 */
+	for (int i = 0; i < n; i++)
+	{
+		Page		page;
+		char	   *p;
+		char	   *end;
+
+		if (descs[i] == NULL)
+			continue;
+		page = BufferGetPage(BufferDescriptorGetBuffer(descs[i]));
+		p = (char *) page +
+			ItemIdGetOffset(PageGetItemId(page, HnswIdGetOffset(ids[i])));
+		__builtin_prefetch(p);
+		for (p += valueOff, end = p + span; p < end; p += 64)
+			__builtin_prefetch(p);
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		if ((descs[i] != NULL &&
+			 peekDistance(g, &pq, descs[i], ids[i], &out[kept])) ||
+			lockedDistance(g, ids[i], &out[kept]))
+			ids[kept++] = ids[i];
+	}
+	return kept;
 }
 
 /*
@@ -353,7 +528,7 @@ neighborsUnpinned(HnswDiskGraph *g, HnswId id, int layer, HnswId *out)
 	if ((desc = unpinnedBuffer(g, id, &state)) == NULL)
 		return -1;
 	LWLockAcquire(BufferDescriptorGetContentLock(desc), LW_SHARED);
-	if (!bufferHolds(desc, g->index, HnswIdGetBlock(id), &state) ||
+	if (!bufferHolds(desc, g, HnswIdGetBlock(id), &state) ||
 		(tup = unpinnedElement(g, desc, HnswIdGetOffset(id), &len)) == NULL)
 		goto done;
 	if (!tup->deleted && tup->level >= layer)
@@ -372,7 +547,7 @@ neighborsUnpinned(HnswDiskGraph *g, HnswId id, int layer, HnswId *out)
 		}
 	}
 	pg_read_barrier();
-	if (bufferHolds(desc, g->index, HnswIdGetBlock(id), &state))
+	if (bufferHolds(desc, g, HnswIdGetBlock(id), &state))
 		result = n;
 done:
 	LWLockRelease(BufferDescriptorGetContentLock(desc));
@@ -407,77 +582,9 @@ diskNeighbors(void *arg, HnswId id, int layer, HnswId *out)
 }
 
 /*
- * Start loading the elements the search is about to measure, so that the
- * cache misses of several neighbours overlap instead of coming one after
- * another in diskDistance (hnswlib prefetches the same way).  A visit
- * misses the cache three times in a row, each address read from the line
- * before: the buffer header (which a peek checks), the page's
- * line pointer, and the element itself.  So the first pass asks for the
- * headers and line pointers of all ids, and the second, by when most have
- * arrived, reads the line pointers and asks for the lines distance() reads:
- * the element's first (level, deleted flag) and its value.  The neighbour
- * slots between them are left out: a search reads them only for the few
- * elements it expands, and they would crowd the lines it needs now out of
- * the CPU's queue of outstanding misses.
- *
- * Only a hint: the remembered buffer is read without a pin or lock, so it
- * may hold another page by now; a line pointer read from it is only used,
- * clamped to the page, as an address to prefetch, and prefetches never
- * fault.  The value is assumed to follow a layer-0 element header, as
- * almost all do.
- */
-static void
-diskPrefetch(void *arg, const HnswId *ids, int n)
-{
-	HnswDiskGraph *g = (HnswDiskGraph *) arg;
-	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
-	char	   *pages[2 * HNSW_MAX_M];
-	Size		valueOff;
-	Size		span;
-
-	if (rb == NULL || g->query == (Datum) 0)
-		return;
-	valueOff = HNSW_VALUE_OFFSET(g->m, 0);
-	span = VARSIZE(DatumGetPointer(g->query));
-	n = Min(n, lengthof(pages));
-
-	for (int i = 0; i < n; i++)
-	{
-		Buffer		buf = recentBufferOf(rb, ids[i]);
-
-		if (buf == InvalidBuffer)
-		{
-			pages[i] = NULL;
-			continue;
-		}
-		pages[i] = (char *) BufferGetBlock(buf);
-		__builtin_prefetch(GetBufferDescriptor(buf - 1));
-		__builtin_prefetch(PageGetItemId((Page) pages[i],
-										 HnswIdGetOffset(ids[i])));
-	}
-
-	for (int i = 0; i < n; i++)
-	{
-		char	   *page = pages[i];
-		Size		start;
-		Size		end;
-
-		if (page == NULL)
-			continue;
-		start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
-														 HnswIdGetOffset(ids[i]))),
-					BLCKSZ - 1);
-		__builtin_prefetch(page + start);
-		start = Min(start + valueOff, (Size) BLCKSZ - 1);
-		end = Min(start + span, (Size) BLCKSZ);
-		for (Size p = start; p < end; p += 64)
-			__builtin_prefetch(page + p);
-	}
-}
-
-/*
  * Start loading the neighbour slots of a layer of an element, for the
- * search's next expansion.  A hint, read as diskPrefetch reads.
+ * search's next expansion.  A hint, read as diskDistances' first passes
+ * read.
  */
 static void
 diskPrefetchList(void *arg, HnswId id, int layer)
@@ -590,6 +697,6 @@ const HnswGraphOps HnswDiskOps = {
 	diskDistance,
 	diskNeighbors,
 	diskValue,
-	diskPrefetch,
+	diskDistances,
 	diskPrefetchList
 };

@@ -133,6 +133,35 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 	}
 }
 
+/*
+ * HnswIdSetAdd for the search loop: the probe of a hash-mode set inlined,
+ * as it runs for every neighbour of every expansion.  The dense mode and
+ * growth take the full function.
+ */
+static inline bool
+idSetAddHashed(HnswIdSet *set, HnswId id)
+{
+	uint64		mask = set->capacity - 1;
+
+	if (set->slots == NULL || set->count * 2 >= set->capacity)
+		return HnswIdSetAdd(set, id, 0);
+	for (uint64 i = hashId(id, mask);; i = (i + 1) & mask)
+	{
+		HnswIdSlot *slot = &set->slots[i];
+
+		if (slot->stamp != set->generation)
+		{
+			slot->stamp = set->generation;
+			slot->key = id;
+			slot->value = 0;
+			set->count++;
+			return true;
+		}
+		if (slot->key == id)
+			return false;
+	}
+}
+
 /* Look id up (hash mode only carries values). */
 bool
 HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
@@ -244,6 +273,7 @@ HnswSearchInit(HnswSearch *s, const HnswGraphOps *ops, void *arg, int m,
 	s->results.items = palloc(sizeof(HnswCand) * 64);
 	s->discarded.items = palloc(sizeof(HnswCand) * 64);
 	s->nbrbuf = palloc(sizeof(HnswId) * 2 * m);
+	s->distbuf = palloc(sizeof(float) * 2 * m);
 }
 
 /*
@@ -307,26 +337,25 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 		n = s->ops->neighbors(s->arg, c.id, layer, s->nbrbuf);
 
 		/*
-		 * First keep the unvisited neighbours and let the accessor prefetch
-		 * them all, so the distance loop below does not wait on memory for
-		 * each one in turn (hnswlib prefetches the same way).
+		 * Keep the unvisited neighbours and measure them in one call, so
+		 * that the accessor can start loading all of them before it waits
+		 * on the first (hnswlib prefetches the same way).
 		 */
 		nnew = 0;
 		for (int i = 0; i < n; i++)
 		{
-			if (HnswIdSetAdd(&s->visited, s->nbrbuf[i], 0))
+			if (idSetAddHashed(&s->visited, s->nbrbuf[i]))
 				s->nbrbuf[nnew++] = s->nbrbuf[i];
 		}
-		if (s->ops->prefetch && nnew > 0)
-			s->ops->prefetch(s->arg, s->nbrbuf, nnew);
+		if (nnew > 0)
+			nnew = s->ops->distances(s->arg, s->nbrbuf, s->distbuf, nnew);
+		s->distanceCount += nnew;
 		for (int i = 0; i < nnew; i++)
 		{
 			HnswCand	e;
 
 			e.id = s->nbrbuf[i];
-			if (!s->ops->distance(s->arg, e.id, &e.distance))
-				continue;
-			s->distanceCount++;
+			e.distance = s->distbuf[i];
 
 			if (res->count < ef || e.distance < res->items[0].distance)
 			{

@@ -179,3 +179,17 @@ VectorFastDistance(PGFunction fn)
 			return fastDistances[i].fastfn;
 	return NULL;
 }
+
+VectorF32Kernel
+VectorRawF32Kernel(VectorDistanceFn fn, bool *negate)
+{
+	*negate = false;
+	if (fn == vectorL2Squared)
+		return vector_kernels.l2sq_f32;
+	if (fn == vectorNegativeInnerProduct)
+	{
+		*negate = true;
+		return vector_kernels.dot_f32;
+	}
+	return NULL;
+}

@@ -30,4 +30,13 @@ typedef double (*VectorDistanceFn) (Datum a, Datum b);
 /* The direct-call equivalent of a support function, or NULL if none. */
 extern VectorDistanceFn VectorFastDistance(PGFunction fn);
 
+/*
+ * The float4 kernel under a direct-call vector distance, for a caller that
+ * has already checked that both values have the same dimensions: the
+ * distance is the kernel's result, negated when *negate.  NULL for other
+ * distances.  Gives the same float as the direct call, to the bit.
+ */
+typedef float (*VectorF32Kernel) (const float *a, const float *b, int n);
+extern VectorF32Kernel VectorRawF32Kernel(VectorDistanceFn fn, bool *negate);
+
 #endif							/* VECTOR_TYPESUPPORT_H */
