@@ -472,7 +472,11 @@ diskDistances(void *arg, HnswId *ids, float *out, int n)
 	/*
 	 * A line pointer read here may be garbage: the addresses made from it
 	 * may lie outside the block, or outside shared memory, which costs a
-	 * useless prefetch and nothing else (prefetches never fault).
+	 * useless prefetch and nothing else (prefetches never fault).  The
+	 * value's lines are asked for with low temporal locality (on x86,
+	 * prefetcht2: into the outer caches, not the first level): 4-6% less
+	 * server CPU per query at ef_search 10 to 40 than into every level
+	 * (A/B on one cluster, the two builds' backends taking turns).
 	 */
 	for (int i = 0; i < n; i++)
 	{
@@ -487,7 +491,7 @@ diskDistances(void *arg, HnswId *ids, float *out, int n)
 			ItemIdGetOffset(PageGetItemId(page, HnswIdGetOffset(ids[i])));
 		__builtin_prefetch(p);
 		for (p += valueOff, end = p + span; p < end; p += 64)
-			__builtin_prefetch(p);
+			__builtin_prefetch(p, 0, 1);
 	}
 
 	for (int i = 0; i < n; i++)
