@@ -258,6 +258,7 @@ typedef struct HnswDiskGraph
 	HnswSupport *support;
 	int			m;
 	Datum		query;
+	uint16		valueOffs[HNSW_MAX_LEVEL + 1];	/* HNSW_VALUE_OFFSET by level */
 	uint64		tagWords[2];	/* relation and fork, as in a BufferTag */
 	Buffer		buf;			/* pinned, unlocked; InvalidBuffer if none */
 	BlockNumber nblocks;		/* index size last seen, for bounds checks */

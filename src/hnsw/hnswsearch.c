@@ -134,17 +134,15 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 }
 
 /*
- * HnswIdSetAdd for the search loop: the probe of a hash-mode set inlined,
- * as it runs for every neighbour of every expansion.  The dense mode and
- * growth take the full function.
+ * HnswIdSetAdd's probe of a hash-mode set, for the search loop, which
+ * checks first that the set has room (no growth here): it runs for every
+ * neighbour of every expansion.
  */
 static inline bool
-idSetAddHashed(HnswIdSet *set, HnswId id)
+idSetProbeAdd(HnswIdSet *set, HnswId id)
 {
 	uint64		mask = set->capacity - 1;
 
-	if (set->slots == NULL || set->count * 2 >= set->capacity)
-		return HnswIdSetAdd(set, id, 0);
 	for (uint64 i = hashId(id, mask);; i = (i + 1) & mask)
 	{
 		HnswIdSlot *slot = &set->slots[i];
@@ -188,15 +186,19 @@ HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
 	}
 }
 
-/* heap order: true if a must be above b */
-static inline bool
-heapAbove(HnswCandHeap *heap, HnswCand *a, HnswCand *b)
+/*
+ * Binary heaps of candidates.  The order (max or min) is a parameter that
+ * the search loop passes as a constant, so that each of its heaps gets a
+ * copy without the test in every comparison.
+ */
+static pg_attribute_always_inline bool
+heapAbove(bool isMax, const HnswCand *a, const HnswCand *b)
 {
-	return heap->isMax ? a->distance > b->distance : a->distance < b->distance;
+	return isMax ? a->distance > b->distance : a->distance < b->distance;
 }
 
-void
-HnswHeapPush(HnswCandHeap *heap, HnswCand c)
+static pg_attribute_always_inline void
+heapPush(HnswCandHeap *heap, HnswCand c, bool isMax)
 {
 	int			i;
 
@@ -211,7 +213,7 @@ HnswHeapPush(HnswCandHeap *heap, HnswCand c)
 	{
 		int			parent = (i - 1) / 2;
 
-		if (!heapAbove(heap, &c, &heap->items[parent]))
+		if (!heapAbove(isMax, &c, &heap->items[parent]))
 			break;
 		heap->items[i] = heap->items[parent];
 		i = parent;
@@ -219,8 +221,8 @@ HnswHeapPush(HnswCandHeap *heap, HnswCand c)
 	heap->items[i] = c;
 }
 
-HnswCand
-HnswHeapPop(HnswCandHeap *heap)
+static pg_attribute_always_inline HnswCand
+heapPop(HnswCandHeap *heap, bool isMax)
 {
 	HnswCand	top = heap->items[0];
 	HnswCand	last = heap->items[--heap->count];
@@ -233,10 +235,10 @@ HnswHeapPop(HnswCandHeap *heap)
 
 		if (child >= n)
 			break;
-		if (child + 1 < n && heapAbove(heap, &heap->items[child + 1],
+		if (child + 1 < n && heapAbove(isMax, &heap->items[child + 1],
 									   &heap->items[child]))
 			child++;
-		if (!heapAbove(heap, &heap->items[child], &last))
+		if (!heapAbove(isMax, &heap->items[child], &last))
 			break;
 		heap->items[i] = heap->items[child];
 		i = child;
@@ -244,6 +246,21 @@ HnswHeapPop(HnswCandHeap *heap)
 	if (n > 0)
 		heap->items[i] = last;
 	return top;
+}
+
+void
+HnswHeapPush(HnswCandHeap *heap, HnswCand c)
+{
+	if (heap->isMax)
+		heapPush(heap, c, true);
+	else
+		heapPush(heap, c, false);
+}
+
+HnswCand
+HnswHeapPop(HnswCandHeap *heap)
+{
+	return heap->isMax ? heapPop(heap, true) : heapPop(heap, false);
 }
 
 /*
@@ -300,7 +317,7 @@ static inline void
 discard(HnswSearch *s, HnswCand c)
 {
 	if (s->keepDiscarded)
-		HnswHeapPush(&s->discarded, c);
+		heapPush(&s->discarded, c, false);
 }
 
 /*
@@ -312,13 +329,15 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 {
 	HnswCandHeap *cands = &s->candidates;
 	HnswCandHeap *res = &s->results;
+	HnswIdSet  *visited = &s->visited;
 
+	Assert(!cands->isMax && res->isMax);
 	while (res->count > ef)
-		discard(s, HnswHeapPop(res));
+		discard(s, heapPop(res, true));
 
 	while (cands->count > 0)
 	{
-		HnswCand	c = HnswHeapPop(cands);
+		HnswCand	c = heapPop(cands, false);
 		int			n;
 		int			nnew;
 
@@ -339,13 +358,22 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 		/*
 		 * Keep the unvisited neighbours and measure them in one call, so
 		 * that the accessor can start loading all of them before it waits
-		 * on the first (hnswlib prefetches the same way).
+		 * on the first (hnswlib prefetches the same way).  A hash-mode set
+		 * with room for all of them is probed inline.
 		 */
 		nnew = 0;
-		for (int i = 0; i < n; i++)
+		if (visited->slots != NULL &&
+			(visited->count + n) * 2 < visited->capacity)
 		{
-			if (idSetAddHashed(&s->visited, s->nbrbuf[i]))
-				s->nbrbuf[nnew++] = s->nbrbuf[i];
+			for (int i = 0; i < n; i++)
+				if (idSetProbeAdd(visited, s->nbrbuf[i]))
+					s->nbrbuf[nnew++] = s->nbrbuf[i];
+		}
+		else
+		{
+			for (int i = 0; i < n; i++)
+				if (HnswIdSetAdd(visited, s->nbrbuf[i], 0))
+					s->nbrbuf[nnew++] = s->nbrbuf[i];
 		}
 		if (nnew > 0)
 			nnew = s->ops->distances(s->arg, s->nbrbuf, s->distbuf, nnew);
@@ -359,10 +387,10 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 
 			if (res->count < ef || e.distance < res->items[0].distance)
 			{
-				HnswHeapPush(cands, e);
-				HnswHeapPush(res, e);
+				heapPush(cands, e, false);
+				heapPush(res, e, true);
 				if (res->count > ef)
-					discard(s, HnswHeapPop(res));
+					discard(s, heapPop(res, true));
 			}
 			else
 				discard(s, e);
