@@ -76,16 +76,28 @@ HnswDiskRelease(HnswDiskGraph *g)
  */
 typedef struct HnswRecentBuffers
 {
+	/* canPeek's decision for the index, made once: 0 until then */
+	int8		peek;
+	bool		peekNegate;
+	VectorF32Kernel peekKernel;
 	BlockNumber mask;			/* entries in bufs, minus one */
 	Buffer		bufs[FLEXIBLE_ARRAY_MEMBER];
 } HnswRecentBuffers;
 
 #define HNSW_RECENT_MAX_ENTRIES	(1 << 20)	/* 4 MB per index, at 8 GB */
 
+/* The entry of blkno's page */
+static inline Buffer *
+recentEntry(HnswRecentBuffers *rb, BlockNumber blkno)
+{
+	return &rb->bufs[blkno & rb->mask];
+}
+
 static HnswRecentBuffers *
 recentBuffers(Relation index, BlockNumber blkno)
 {
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) index->rd_amcache;
+	HnswRecentBuffers *old;
 	uint64		want;
 	BlockNumber n = 1024;
 
@@ -94,22 +106,41 @@ recentBuffers(Relation index, BlockNumber blkno)
 	want = (uint64) Max(blkno + 1, RelationGetNumberOfBlocks(index)) * 5 / 4 + 64;
 	while (n < want && n < HNSW_RECENT_MAX_ENTRIES)
 		n *= 2;
-	if (rb)
-		pfree(rb);
+	old = rb;
 	rb = MemoryContextAllocZero(index->rd_indexcxt,
 								offsetof(HnswRecentBuffers, bufs) +
 								sizeof(Buffer) * n);
+	if (old)
+	{
+		rb->peek = old->peek;
+		rb->peekNegate = old->peekNegate;
+		rb->peekKernel = old->peekKernel;
+		pfree(old);
+	}
 	rb->mask = n - 1;
 	index->rd_amcache = rb;
 	return rb;
 }
 
-/* The entry of blkno's page */
-static inline Buffer *
-recentEntry(HnswRecentBuffers *rb, BlockNumber blkno)
+/*
+ * The metapage's buffer, pinned, found through the map as element pages
+ * are (HnswDiskPin): every scan reads the metapage once, and the buffer
+ * mapping lookup is most of the cost of that read.
+ */
+Buffer
+HnswReadMetaBuffer(Relation index)
 {
-	return &rb->bufs[blkno & rb->mask];
+	Buffer	   *entry = recentEntry(recentBuffers(index, HNSW_METAPAGE_BLKNO),
+									HNSW_METAPAGE_BLKNO);
+
+	if (BufferIsValid(*entry) &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, HNSW_METAPAGE_BLKNO,
+						 *entry))
+		return *entry;
+	*entry = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	return *entry;
 }
+
 
 /*
  * The buffer an id's page was last seen in, for prefetching only; invalid
@@ -386,18 +417,48 @@ peekQuery(HnswDiskGraph *g, HnswPeekQuery *pq)
 	return true;
 }
 
-/* Whether this accessor may peek (see above); decided at the first call. */
+/*
+ * Whether this accessor may peek (see above).  Decided once per index and
+ * kept in the recent-buffer map: the decision takes catalog lookups, which
+ * cost a scan as much as a few distances.  No peeks while the index has
+ * no map (a relcache invalidation frees it; the next pin makes a new one).
+ */
 static inline bool
 canPeek(HnswDiskGraph *g)
 {
-	if (g->peek == 0)
+	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+
+	if (g->peek != 0 || rb == NULL)
+		return g->peek > 0 && rb != NULL;
+	if (rb->peek == 0)
 	{
-		g->peek = HnswDiskCanPeek(g) ? 1 : -1;
-		if (g->peek > 0 && HnswDiskPeekVector(g))
-			g->peekKernel = VectorRawF32Kernel(g->support->fastDistance,
-											   &g->peekNegate);
+		int8		peek = HnswDiskCanPeek(g) ? 1 : -1;
+		bool		negate = false;
+		VectorF32Kernel kernel = NULL;
+
+		if (peek > 0 && HnswDiskPeekVector(g))
+			kernel = VectorRawF32Kernel(g->support->fastDistance, &negate);
+
+		/*
+		 * A catalog lookup may process a relcache invalidation, which frees
+		 * rd_amcache: read it again.
+		 */
+		g->peek = peek;
+		g->peekKernel = kernel;
+		g->peekNegate = negate;
+		rb = (HnswRecentBuffers *) g->index->rd_amcache;
+		if (rb != NULL)
+		{
+			rb->peek = peek;
+			rb->peekKernel = kernel;
+			rb->peekNegate = negate;
+		}
+		return peek > 0 && rb != NULL;
 	}
-	return g->peek > 0 && g->index->rd_amcache != NULL;
+	g->peek = rb->peek;
+	g->peekKernel = rb->peekKernel;
+	g->peekNegate = rb->peekNegate;
+	return g->peek > 0;
 }
 
 /* The distance under a share lock on the pinned page. */

@@ -89,7 +89,7 @@ HnswReadMeta(Relation index)
 	Page		page;
 	HnswMetaPageData meta;
 
-	buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	buf = HnswReadMetaBuffer(index);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	HnswCheckMeta(index, page);

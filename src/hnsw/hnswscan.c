@@ -45,7 +45,9 @@ typedef struct HnswScanOpaqueData
 	HnswCand   *results;		/* current round, nearest first */
 	int			nresults;
 	int			cur;
-	ItemPointerData *tids;		/* heap TIDs to return next */
+	ItemPointerData *tids;		/* heap TIDs to return next: elementTids,
+								 * or a page's worth in ctx (nullScan) */
+	ItemPointerData elementTids[HNSW_HEAPTIDS];
 	int			ntids;
 	int			curtid;
 	bool		nullScan;		/* NULL query: pages in order (nullPages) */
@@ -66,7 +68,7 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan",
 									ALLOCSET_DEFAULT_SIZES);
 	so->g.buf = InvalidBuffer;
-	so->tids = palloc(sizeof(ItemPointerData) * MaxOffsetNumber * HNSW_HEAPTIDS);
+	so->tids = so->elementTids;
 	scan->opaque = so;
 	return scan;
 }
@@ -83,6 +85,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->started = false;
 	so->done = false;
 	so->nresults = so->cur = 0;
+	so->tids = so->elementTids;
 	so->ntids = so->curtid = 0;
 	so->nullScan = false;
 	if (keys && scan->numberOfKeys > 0)
@@ -118,6 +121,8 @@ startSearch(IndexScanDesc scan)
 	if (scan->orderByData[0].sk_flags & SK_ISNULL)
 	{
 		so->nullScan = true;
+		so->tids = palloc(sizeof(ItemPointerData) * MaxOffsetNumber *
+						  HNSW_HEAPTIDS);
 		HnswPageScanInit(&so->nullPages, scan->indexRelation, NULL,
 						 BUFFER_LOCK_SHARE);
 		return;
@@ -305,7 +310,6 @@ hnswendscan(IndexScanDesc scan)
 	if (so->started)
 		HnswDiskRelease(&so->g);
 	MemoryContextDelete(so->ctx);
-	pfree(so->tids);
 	pfree(so);
 	scan->opaque = NULL;
 }
