@@ -141,25 +141,6 @@ HnswReadMetaBuffer(Relation index)
 	return *entry;
 }
 
-
-/*
- * The buffer an id's page was last seen in, for prefetching only; invalid
- * when unknown or the offset is out of range.  It may hold another page.
- */
-static inline Buffer
-recentBufferOf(HnswRecentBuffers *rb, HnswId id)
-{
-	OffsetNumber off = HnswIdGetOffset(id);
-	Buffer		buf;
-
-	if (off < FirstOffsetNumber || off > MaxOffsetNumber)
-		return InvalidBuffer;
-	buf = *recentEntry(rb, HnswIdGetBlock(id));
-	if (buf <= 0 || buf > NBuffers)
-		return InvalidBuffer;
-	return buf;
-}
-
 /* Pinned (not locked) buffer of blkno; the pin is the accessor's. */
 Buffer
 HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno)
@@ -679,14 +660,14 @@ diskPrefetchList(void *arg, HnswId id, int layer)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
-	Buffer		buf;
+	BufferDesc *desc;
 	char	   *page;
 	Size		start;
 	Size		end;
 
-	if (rb == NULL || (buf = recentBufferOf(rb, id)) == InvalidBuffer)
+	if (rb == NULL || (desc = recentDescriptor(rb, id)) == NULL)
 		return;
-	page = (char *) BufferGetBlock(buf);
+	page = (char *) BufferGetPage(BufferDescriptorGetBuffer(desc));
 	start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
 													 HnswIdGetOffset(id))),
 				BLCKSZ - 1);

@@ -128,7 +128,6 @@ startSearch(IndexScanDesc scan)
 		return;
 	}
 
-
 	/* a zero query under cosine stays unnormalised; all distances tie */
 	query = HnswPrepareValue(&so->support,
 							 scan->orderByData[0].sk_argument, &indexable);

@@ -89,13 +89,37 @@ growIdSet(HnswIdSet *set)
 	pfree(old);
 }
 
+/*
+ * Add id to a hash-mode set that has room for it (no growth here); the
+ * search loop calls this directly once it has checked there is room for a
+ * whole expansion, as it runs for every neighbour of every expansion.
+ */
+static inline bool
+idSetProbeAdd(HnswIdSet *set, HnswId id, int32 value)
+{
+	uint64		mask = set->capacity - 1;
+
+	for (uint64 i = hashId(id, mask);; i = (i + 1) & mask)
+	{
+		HnswIdSlot *slot = &set->slots[i];
+
+		if (slot->stamp != set->generation)
+		{
+			slot->stamp = set->generation;
+			slot->key = id;
+			slot->value = value;
+			set->count++;
+			return true;
+		}
+		if (slot->key == id)
+			return false;
+	}
+}
+
 /* Add id; returns false if it was already present (value unchanged). */
 bool
 HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 {
-	uint64		mask;
-	uint64		i;
-
 	if (set->slots == NULL)
 	{
 		if (id >= set->nstamps)
@@ -115,49 +139,7 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 
 	if (set->count * 2 >= set->capacity)
 		growIdSet(set);
-	mask = set->capacity - 1;
-	for (i = hashId(id, mask);; i = (i + 1) & mask)
-	{
-		HnswIdSlot *slot = &set->slots[i];
-
-		if (slot->stamp != set->generation)
-		{
-			slot->stamp = set->generation;
-			slot->key = id;
-			slot->value = value;
-			set->count++;
-			return true;
-		}
-		if (slot->key == id)
-			return false;
-	}
-}
-
-/*
- * HnswIdSetAdd's probe of a hash-mode set, for the search loop, which
- * checks first that the set has room (no growth here): it runs for every
- * neighbour of every expansion.
- */
-static inline bool
-idSetProbeAdd(HnswIdSet *set, HnswId id)
-{
-	uint64		mask = set->capacity - 1;
-
-	for (uint64 i = hashId(id, mask);; i = (i + 1) & mask)
-	{
-		HnswIdSlot *slot = &set->slots[i];
-
-		if (slot->stamp != set->generation)
-		{
-			slot->stamp = set->generation;
-			slot->key = id;
-			slot->value = 0;
-			set->count++;
-			return true;
-		}
-		if (slot->key == id)
-			return false;
-	}
+	return idSetProbeAdd(set, id, value);
 }
 
 /* Look id up (hash mode only carries values). */
@@ -366,7 +348,7 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 			(visited->count + n) * 2 < visited->capacity)
 		{
 			for (int i = 0; i < n; i++)
-				if (idSetProbeAdd(visited, s->nbrbuf[i]))
+				if (idSetProbeAdd(visited, s->nbrbuf[i], 0))
 					s->nbrbuf[nnew++] = s->nbrbuf[i];
 		}
 		else
