@@ -248,21 +248,21 @@ unpinnedBuffer(HnswDiskGraph *g, HnswId id, uint32 *state)
 }
 
 /*
- * The element tuple at off on desc's page, read without a pin, if it passes
+ * The element tuple at off on a page read without a pin, if it passes
  * the checks of HnswDiskElement that keep the reads inside the block (the
  * line pointer, the level, the slots of that level); else NULL.  *len is
  * the tuple's length.  Raises no error: the page may be changing.
  */
 static inline HnswElementTuple
-unpinnedElement(HnswDiskGraph *g, BufferDesc *desc, OffsetNumber off,
-				Size *len)
+unpinnedElement(HnswDiskGraph *g, Page page, OffsetNumber off, Size *len)
 {
-	Page		page = BufferGetPage(BufferDescriptorGetBuffer(desc));
 	ItemId		itemid;
 	Size		start;
 	HnswElementTuple tup;
 
-	if (off > PageGetMaxOffsetNumber(page))
+	/* off <= PageGetMaxOffsetNumber(page), in one comparison */
+	if (SizeOfPageHeaderData + off * sizeof(ItemIdData) >
+		((PageHeader) page)->pd_lower)
 		return NULL;
 	itemid = PageGetItemId(page, off);
 	start = ItemIdGetOffset(itemid);
@@ -272,8 +272,7 @@ unpinnedElement(HnswDiskGraph *g, BufferDesc *desc, OffsetNumber off,
 		*len < offsetof(HnswElementTupleData, slots))
 		return NULL;
 	tup = (HnswElementTuple) ((char *) page + start);
-	if (tup->level > HNSW_MAX_LEVEL ||
-		*len < HNSW_VALUE_OFFSET(g->m, tup->level))
+	if (tup->level > HNSW_MAX_LEVEL || *len < g->valueOffs[tup->level])
 		return NULL;
 	return tup;
 }
@@ -320,8 +319,6 @@ peekDistance(HnswDiskGraph *g, const HnswPeekQuery *pq, BufferDesc *desc,
 {
 	OffsetNumber off = HnswIdGetOffset(id);
 	uint32		state;
-	ItemId		itemid;
-	Size		start;
 	Size		len;
 	Size		valueOff;
 	Pointer		value;
@@ -333,23 +330,8 @@ peekDistance(HnswDiskGraph *g, const HnswPeekQuery *pq, BufferDesc *desc,
 		return false;
 	pg_read_barrier();
 
-	/*
-	 * unpinnedElement's checks, the value's size standing in for the
-	 * level's minimum length: off is within PageGetMaxOffsetNumber, the
-	 * tuple within the block, the value fills the rest of it.
-	 */
-	if (SizeOfPageHeaderData + off * sizeof(ItemIdData) >
-		((PageHeader) page)->pd_lower)
-		return false;
-	itemid = PageGetItemId(page, off);
-	start = ItemIdGetOffset(itemid);
-	len = ItemIdGetLength(itemid);
-	if (!ItemIdIsNormal(itemid) ||
-		start + len > BLCKSZ - sizeof(HnswPageOpaqueData) ||
-		len < offsetof(HnswElementTupleData, slots))
-		return false;
-	tup = (HnswElementTuple) ((char *) page + start);
-	if (tup->level > HNSW_MAX_LEVEL || tup->deleted)
+	tup = unpinnedElement(g, page, off, &len);
+	if (tup == NULL || tup->deleted)
 		return false;
 	valueOff = g->valueOffs[tup->level];
 	if (valueOff + pq->size != len)
@@ -598,7 +580,8 @@ neighborsUnpinned(HnswDiskGraph *g, HnswId id, int layer, HnswId *out)
 		return -1;
 	LWLockAcquire(BufferDescriptorGetContentLock(desc), LW_SHARED);
 	if (!bufferHolds(desc, g, HnswIdGetBlock(id), &state) ||
-		(tup = unpinnedElement(g, desc, HnswIdGetOffset(id), &len)) == NULL)
+		(tup = unpinnedElement(g, BufferGetPage(BufferDescriptorGetBuffer(desc)),
+								HnswIdGetOffset(id), &len)) == NULL)
 		goto done;
 	if (!tup->deleted && tup->level >= layer)
 	{
@@ -735,8 +718,8 @@ diskValue(void *arg, HnswId id)
 
 /*
  * Heap TIDs of a live element into out[HNSW_HEAPTIDS]; returns the count.
- * With distance not NULL, also measures the element against the query
- * under the same lock.
+ * Also measures the element against the query under the same lock, into
+ * *distance.
  */
 int
 HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
@@ -750,10 +733,9 @@ HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
 	tup = HnswDiskElement(g, buf, id);
 	if (tup && !tup->deleted)
 	{
-		if (distance)
-			*distance = HnswDistance(g->support,
-									 PointerGetDatum(HnswElementGetValue(tup, g->m)),
-									 g->query);
+		*distance = HnswDistance(g->support,
+								 PointerGetDatum(HnswElementGetValue(tup, g->m)),
+								 g->query);
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
 			if (ItemPointerIsValid(&tup->heaptids[i]))
 				out[n++] = tup->heaptids[i];
