@@ -207,25 +207,27 @@ bufferHolds(BufferDesc *desc, HnswDiskGraph *g, BlockNumber blkno,
 }
 
 /*
- * The descriptor of the buffer that the recent-buffer map gives for id's
- * page, unchecked: it may hold another page or none.  NULL when the map
- * has no entry, or when id's offset is one whose line pointer would lie
- * outside the block (whatever pd_lower says), so that every read the
- * callers make through it stays inside the buffer pool.
+ * The buffer that the recent-buffer map gives for id's page, unchecked: it
+ * may hold another page or none.  InvalidBuffer when the map has no entry,
+ * or when id's offset is one whose line pointer would lie outside the
+ * block (whatever pd_lower says), so that every read the callers make
+ * through it stays inside the buffer pool.  The page's address comes from
+ * the buffer number alone: reading it from the descriptor would wait for
+ * the descriptor's line, a miss at most visits.
  */
-static inline BufferDesc *
-recentDescriptor(HnswRecentBuffers *rb, HnswId id)
+static inline Buffer
+recentBuffer(HnswRecentBuffers *rb, HnswId id)
 {
 	OffsetNumber off = HnswIdGetOffset(id);
 	Buffer		buf;
 
 	if (off < FirstOffsetNumber ||
 		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
-		return NULL;
+		return InvalidBuffer;
 	buf = *recentEntry(rb, HnswIdGetBlock(id));
 	if (buf <= 0 || buf > NBuffers)
-		return NULL;
-	return GetBufferDescriptor(buf - 1);
+		return InvalidBuffer;
+	return buf;
 }
 
 /*
@@ -238,10 +240,13 @@ static inline BufferDesc *
 unpinnedBuffer(HnswDiskGraph *g, HnswId id, uint32 *state)
 {
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	Buffer		buf;
 	BufferDesc *desc;
 
-	if (rb == NULL || (desc = recentDescriptor(rb, id)) == NULL ||
-		!bufferHolds(desc, g, HnswIdGetBlock(id), state))
+	if (rb == NULL || (buf = recentBuffer(rb, id)) == InvalidBuffer)
+		return NULL;
+	desc = GetBufferDescriptor(buf - 1);
+	if (!bufferHolds(desc, g, HnswIdGetBlock(id), state))
 		return NULL;
 	pg_read_barrier();
 	return desc;
@@ -280,8 +285,8 @@ unpinnedElement(HnswDiskGraph *g, Page page, OffsetNumber off, Size *len)
 /*
  * The distance from the query to an element's value, measured on its page
  * without a pin or a content lock; false to take the locked path instead.
- * desc is the buffer the recent-buffer map gives for the element's page
- * (recentDescriptor), not yet checked.
+ * desc is the descriptor of the buffer the recent-buffer map gives for the
+ * element's page (recentBuffer), not yet checked.
  *
  * A visit through the buffer manager costs about 600 instructions (pin,
  * share lock, unlock, unpin, each with its atomic operation and resource
@@ -450,14 +455,13 @@ diskDistance(void *arg, HnswId id, float *distance)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
 	HnswPeekQuery pq;
-	BufferDesc *desc;
+	Buffer		buf;
 
 	if (canPeek(g) && peekQuery(g, &pq) &&
-		(desc = recentDescriptor((HnswRecentBuffers *) g->index->rd_amcache,
-								 id)) != NULL &&
-		peekDistance(g, &pq, desc,
-					 BufferGetPage(BufferDescriptorGetBuffer(desc)), id,
-					 distance))
+		(buf = recentBuffer((HnswRecentBuffers *) g->index->rd_amcache,
+							id)) != InvalidBuffer &&
+		peekDistance(g, &pq, GetBufferDescriptor(buf - 1),
+					 BufferGetPage(buf), id, distance))
 		return true;
 	return lockedDistance(g, id, distance);
 }
@@ -465,9 +469,9 @@ diskDistance(void *arg, HnswId id, float *distance)
 /*
  * Distances to the neighbours of one expansion (HnswGraphOps.distances).
  *
- * A visit misses the cache three times in a row, each address read from
- * the line before: the buffer descriptor (which a peek checks), the page's
- * line pointer, and the element itself.  Measured one by one, a search
+ * A visit misses the cache three times: the buffer descriptor (which a
+ * peek checks), and the page's line pointer and then the element, whose
+ * address is read from the line pointer.  Measured one by one, a search
  * would wait for all three at every neighbour.  So the first pass asks for
  * the descriptors and line pointers of all of them, the second, by when
  * most have arrived, reads the line pointers and asks for the lines the
@@ -509,10 +513,15 @@ diskDistances(void *arg, HnswId *ids, float *out, int n)
 
 	for (int i = 0; i < n; i++)
 	{
-		descs[i] = recentDescriptor(rb, ids[i]);
-		if (descs[i] == NULL)
+		Buffer		buf = recentBuffer(rb, ids[i]);
+
+		if (buf == InvalidBuffer)
+		{
+			descs[i] = NULL;
 			continue;
-		pages[i] = BufferGetPage(BufferDescriptorGetBuffer(descs[i]));
+		}
+		descs[i] = GetBufferDescriptor(buf - 1);
+		pages[i] = BufferGetPage(buf);
 		__builtin_prefetch(descs[i]);
 		__builtin_prefetch(PageGetItemId(pages[i], HnswIdGetOffset(ids[i])));
 	}
@@ -643,14 +652,14 @@ diskPrefetchList(void *arg, HnswId id, int layer)
 {
 	HnswDiskGraph *g = (HnswDiskGraph *) arg;
 	HnswRecentBuffers *rb = (HnswRecentBuffers *) g->index->rd_amcache;
-	BufferDesc *desc;
+	Buffer		buf;
 	char	   *page;
 	Size		start;
 	Size		end;
 
-	if (rb == NULL || (desc = recentDescriptor(rb, id)) == NULL)
+	if (rb == NULL || (buf = recentBuffer(rb, id)) == InvalidBuffer)
 		return;
-	page = (char *) BufferGetPage(BufferDescriptorGetBuffer(desc));
+	page = (char *) BufferGetPage(buf);
 	start = Min((Size) ItemIdGetOffset(PageGetItemId((Page) page,
 													 HnswIdGetOffset(id))),
 				BLCKSZ - 1);
