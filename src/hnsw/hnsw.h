@@ -267,6 +267,7 @@ typedef struct HnswDiskGraph
 	int8		peek;			/* peekDistance allowed: 0 until known, 1, -1 */
 	bool		peekNegate;		/* with peekKernel: the distance is -kernel */
 	VectorF32Kernel peekKernel; /* peeks at vectors call it directly */
+	bool		peekDeleted;	/* a scan's: peeks measure deleted elements */
 	/* values copied for neighbour selection */
 	HnswIdSet	valueMap;
 	Datum	   *values;

@@ -149,6 +149,7 @@ startSearch(IndexScanDesc scan)
 		{
 			HnswDiskInit(&so->g, scan->indexRelation, &so->support, meta.m);
 			so->g.query = query;
+			so->g.peekDeleted = true;
 			HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
 			so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
 		}
