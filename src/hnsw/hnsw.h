@@ -280,6 +280,7 @@ extern void HnswDiskInit(HnswDiskGraph *g, Relation index,
 						 HnswSupport *support, int m);
 extern void HnswDiskRelease(HnswDiskGraph *g);
 extern Buffer HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno);
+extern BlockNumber HnswDiskSize(HnswDiskGraph *g);
 extern Buffer HnswReadMetaBuffer(Relation index);
 extern Datum HnswDiskLoadValue(HnswDiskGraph *g, HnswId id);
 extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,

@@ -925,7 +925,7 @@ HnswCheckElementPage(HnswDiskGraph *g, BlockNumber blkno, Buffer buf)
 	if (!BufferIsValid(buf))
 	{
 		if (blkno != HNSW_METAPAGE_BLKNO && blkno >= g->nblocks)
-			g->nblocks = RelationGetNumberOfBlocks(g->index);
+			HnswDiskSize(g);
 		if (blkno == HNSW_METAPAGE_BLKNO || blkno >= g->nblocks)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),

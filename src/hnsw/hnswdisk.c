@@ -29,37 +29,6 @@
 #include "hnsw/hnsw.h"
 #include "type/vector.h"
 
-/* Set up an accessor; query is set by the caller before searching. */
-void
-HnswDiskInit(HnswDiskGraph *g, Relation index, HnswSupport *support, int m)
-{
-	BufferTag	tag;
-
-	StaticAssertStmt(offsetof(BufferTag, blockNum) == sizeof(g->tagWords),
-					 "a buffer tag must start with the relation and fork in two words");
-	memset(g, 0, sizeof(*g));
-	g->index = index;
-	memset(&tag, 0, sizeof(tag));
-	tag.rnode = index->rd_node;
-	tag.forkNum = MAIN_FORKNUM;
-	memcpy(g->tagWords, &tag, sizeof(g->tagWords));
-	g->support = support;
-	g->m = m;
-	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
-		g->valueOffs[level] = HNSW_VALUE_OFFSET(m, level);
-	g->buf = InvalidBuffer;
-	/* valueMap is set up by the first HnswDiskLoadValue: scans need none */
-}
-
-/* Drop the pin kept between calls. */
-void
-HnswDiskRelease(HnswDiskGraph *g)
-{
-	if (BufferIsValid(g->buf))
-		ReleaseBuffer(g->buf);
-	g->buf = InvalidBuffer;
-}
-
 /*
  * Per-backend memory of which shared buffer last held each index page, in
  * rd_amcache (one chunk, freed by the relcache on invalidation).  A search
@@ -80,9 +49,65 @@ typedef struct HnswRecentBuffers
 	int8		peek;
 	bool		peekNegate;
 	VectorF32Kernel peekKernel;
+	BlockNumber nblocks;		/* index size last seen (HnswDiskSize) */
 	BlockNumber mask;			/* entries in bufs, minus one */
 	Buffer		bufs[FLEXIBLE_ARRAY_MEMBER];
 } HnswRecentBuffers;
+
+/* Set up an accessor; query is set by the caller before searching. */
+void
+HnswDiskInit(HnswDiskGraph *g, Relation index, HnswSupport *support, int m)
+{
+	BufferTag	tag;
+
+	StaticAssertStmt(offsetof(BufferTag, blockNum) == sizeof(g->tagWords),
+					 "a buffer tag must start with the relation and fork in two words");
+	memset(g, 0, sizeof(*g));
+	g->index = index;
+	memset(&tag, 0, sizeof(tag));
+	tag.rnode = index->rd_node;
+	tag.forkNum = MAIN_FORKNUM;
+	memcpy(g->tagWords, &tag, sizeof(g->tagWords));
+	g->support = support;
+	g->m = m;
+	for (int level = 0; level <= HNSW_MAX_LEVEL; level++)
+		g->valueOffs[level] = HNSW_VALUE_OFFSET(m, level);
+	g->buf = InvalidBuffer;
+	if (index->rd_amcache != NULL)
+		g->nblocks = ((HnswRecentBuffers *) index->rd_amcache)->nblocks;
+	/* valueMap is set up by the first HnswDiskLoadValue: scans need none */
+}
+
+/*
+ * The index's size now, also kept in the recent-buffer map as the size the
+ * next accessor starts from (HnswDiskInit).  g->nblocks bounds the blocks
+ * a neighbour may name, and is brought up to date when one names a block
+ * past it; starting from the size last seen rather than from zero saves a
+ * scan the storage manager's size query, a system call, before its first
+ * page.  The index never shrinks while the map lives: vacuum does not
+ * truncate it, and what does (TRUNCATE, REINDEX) invalidates the relcache
+ * entry, which frees the map.
+ */
+BlockNumber
+HnswDiskSize(HnswDiskGraph *g)
+{
+	HnswRecentBuffers *rb;
+
+	g->nblocks = RelationGetNumberOfBlocks(g->index);
+	rb = (HnswRecentBuffers *) g->index->rd_amcache;
+	if (rb != NULL)
+		rb->nblocks = Max(rb->nblocks, g->nblocks);
+	return g->nblocks;
+}
+
+/* Drop the pin kept between calls. */
+void
+HnswDiskRelease(HnswDiskGraph *g)
+{
+	if (BufferIsValid(g->buf))
+		ReleaseBuffer(g->buf);
+	g->buf = InvalidBuffer;
+}
 
 #define HNSW_RECENT_MAX_ENTRIES	(1 << 20)	/* 4 MB per index, at 8 GB */
 
@@ -115,6 +140,7 @@ recentBuffers(Relation index, BlockNumber blkno)
 		rb->peek = old->peek;
 		rb->peekNegate = old->peekNegate;
 		rb->peekKernel = old->peekKernel;
+		rb->nblocks = old->nblocks;
 		pfree(old);
 	}
 	rb->mask = n - 1;
