@@ -351,6 +351,24 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 				if (idSetProbeAdd(visited, s->nbrbuf[i], 0))
 					s->nbrbuf[nnew++] = s->nbrbuf[i];
 		}
+		else if (visited->slots == NULL)
+		{
+			/* dense (a build's arena indexes): stamps probed inline too */
+			for (int i = 0; i < n; i++)
+			{
+				HnswId		id = s->nbrbuf[i];
+
+				if (id < visited->nstamps)
+				{
+					if (visited->stamps[id] == visited->generation)
+						continue;
+					visited->stamps[id] = visited->generation;
+				}
+				else if (!HnswIdSetAdd(visited, id, 0))
+					continue;
+				s->nbrbuf[nnew++] = id;
+			}
+		}
 		else
 		{
 			for (int i = 0; i < n; i++)
