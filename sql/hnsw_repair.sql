@@ -49,7 +49,7 @@ VACUUM hr;
 SELECT c.relname, k.* FROM pg_class c, hnsw_check(c.oid) k
 WHERE c.relname LIKE 'hr\_%' ORDER BY 1, 2, 3;
 -- all reachable; the random levels of the inserts make a few rows
--- (0 to 7 of 2114 seen) hard to find at this small m, so allow 1%
+-- (0 to 2 of 2114 seen in 15 runs) hard to find at this small m, so allow 1%
 SELECT hr_missing('<->') <= 21 AS nearly_all_found;
 
 RESET enable_seqscan;

@@ -79,6 +79,9 @@ typedef struct HnswSupport
 	FmgrInfo   *normProc;		/* NULL when the opclass has none */
 	FmgrInfo   *normalizeProc;	/* NULL when the opclass has none */
 	Oid			collation;
+	/* selection drops c if pruneAlpha * d(c, kept) + pruneSlack < d(c, base) */
+	float		pruneAlpha;
+	float		pruneSlack;
 } HnswSupport;
 
 static inline float

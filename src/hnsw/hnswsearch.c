@@ -491,37 +491,123 @@ HnswSortCands(HnswCand *cands, int n)
 }
 
 /*
- * Alg. 4 without extendCandidates and keepPrunedConnections (as hnswlib): a
- * candidate is kept if it is nearer to the base element than to every
- * candidate kept so far.  cands must be sorted nearest first, distances to
- * the base element.  Writes at most max into out; returns the count.
+ * The first of kept[from..nkept) that rules candidate v out: is nearer to
+ * it, by the factor alpha, than the base element is (at distance d); -1 if
+ * none does.  *by is that distance.
+ */
+static int
+ruledOut(HnswSupport *support, Datum v, float d, const Datum *kept,
+		 int from, int nkept, float alpha, float slack, float *by)
+{
+	for (int j = from; j < nkept; j++)
+	{
+		float		dk = HnswDistance(support, v, kept[j]);
+
+		if (dk * alpha + slack < d)
+		{
+			*by = dk;
+			return j;
+		}
+	}
+	return -1;
+}
+
+/* candidates whose first-pass verdict is remembered for the second */
+#define SELECT_MEMO 1024
+
+/*
+ * Alg. 4 without extendCandidates and keepPrunedConnections (as hnswlib),
+ * then relaxed: a first pass keeps a candidate unless a candidate kept
+ * before it is nearer to it than the base element is (the paper's rule);
+ * if that leaves room, a second pass goes over the candidates the first
+ * dropped and keeps one unless a kept neighbour is nearer to it by the
+ * factor support->pruneAlpha (hnsw.c, setPruneAlpha).  The first pass
+ * keeps the spread-out neighbours that make the graph navigable; the
+ * second fills the rest of the list with the nearest of the others.  A
+ * single relaxed pass would fill small lists (m = 4) with near neighbours
+ * only, and cut clusters apart.
+ *
+ * The second pass need not measure again what the first did: the kept
+ * neighbours the first pass compared a candidate with before the one that
+ * ruled it out did not rule it out, and cannot with alpha above 1 either;
+ * the one that did is tested again at its remembered distance.
+ *
+ * cands must be sorted nearest first, distances to the base element.
+ * Writes at most max into out, nearest first; returns the count.
  */
 int
 HnswSelectNeighbors(HnswSupport *support, const HnswGraphOps *ops, void *arg,
 					HnswCand *cands, int n, int max, HnswCand *out)
 {
-	int			nout = 0;
-	Datum		keptValues[2 * HNSW_MAX_M];
+	Datum		kept[2 * HNSW_MAX_M];
+	int			keptAt[2 * HNSW_MAX_M];
+	int16		ruledBy[SELECT_MEMO];
+	float		ruledAt[SELECT_MEMO];
+	int			nfirst = 0;
+	int			nout;
+	int			last = 0;		/* candidates the first pass looked at */
 
 	Assert(max <= 2 * HNSW_MAX_M);
-	for (int i = 0; i < n && nout < max; i++)
+	for (; last < n && nfirst < max; last++)
 	{
-		Datum		v = ops->value(arg, cands[i].id);
-		bool		good = true;
+		Datum		v = ops->value(arg, cands[last].id);
+		float		by;
+		int			j = ruledOut(support, v, cands[last].distance, kept, 0,
+								 nfirst, 1.0f, 0.0f, &by);
 
-		for (int j = 0; j < nout; j++)
+		if (j < 0)
 		{
-			if (HnswDistance(support, v, keptValues[j]) < cands[i].distance)
+			kept[nfirst] = v;
+			keptAt[nfirst++] = last;
+		}
+		else if (last < SELECT_MEMO)
+		{
+			ruledBy[last] = j;
+			ruledAt[last] = by;
+		}
+	}
+
+	nout = nfirst;
+	if (support->pruneAlpha > 1.0f)
+	{
+		int			next = 0;	/* next first-pass element to skip */
+		float		alpha = support->pruneAlpha;
+		float		slack = support->pruneSlack;
+
+		for (int i = 0; i < n && nout < max; i++)
+		{
+			Datum		v;
+			int			from = 0;
+			float		by;
+
+			if (next < nfirst && keptAt[next] == i)
 			{
-				good = false;
-				break;
+				next++;
+				continue;
+			}
+			if (i < last && i < SELECT_MEMO)
+			{
+				if (ruledAt[i] * alpha + slack < cands[i].distance)
+					continue;
+				from = ruledBy[i] + 1;
+			}
+			v = ops->value(arg, cands[i].id);
+			if (ruledOut(support, v, cands[i].distance, kept, from, nout,
+						 alpha, slack, &by) < 0)
+			{
+				kept[nout] = v;
+				keptAt[nout++] = i;
 			}
 		}
-		if (good)
-		{
-			keptValues[nout] = v;
-			out[nout++] = cands[i];
-		}
+	}
+
+	/* both passes kept candidates in order: merge them, nearest first */
+	for (int i = 0, a = 0, b = nfirst; i < nout; i++)
+	{
+		if (b == nout || (a < nfirst && keptAt[a] < keptAt[b]))
+			out[i] = cands[keptAt[a++]];
+		else
+			out[i] = cands[keptAt[b++]];
 	}
 	return nout;
 }

@@ -153,22 +153,23 @@ static const struct
 {
 	PGFunction	sqlfn;
 	VectorDistanceFn fastfn;
+	VectorDistanceShape shape;
 }			fastDistances[] =
 {
-	{vector_l2_squared_distance, vectorL2Squared},
-	{vector_negative_inner_product, vectorNegativeInnerProduct},
-	{cosine_distance, vectorCosine},
-	{l1_distance, vectorL1},
-	{halfvec_l2_squared_distance, halfvecL2Squared},
-	{halfvec_negative_inner_product, halfvecNegativeInnerProduct},
-	{halfvec_cosine_distance, halfvecCosine},
-	{halfvec_l1_distance, halfvecL1},
-	{sparsevec_l2_squared_distance, sparsevecL2Squared},
-	{sparsevec_negative_inner_product, sparsevecNegativeInnerProduct},
-	{sparsevec_cosine_distance, sparsevecCosine},
-	{sparsevec_l1_distance, sparsevecL1},
-	{hamming_distance, bitHamming},
-	{jaccard_distance, bitJaccard},
+	{vector_l2_squared_distance, vectorL2Squared, VECTOR_DISTANCE_SQUARED},
+	{vector_negative_inner_product, vectorNegativeInnerProduct, VECTOR_DISTANCE_SIGNED},
+	{cosine_distance, vectorCosine, VECTOR_DISTANCE_SQUARED},
+	{l1_distance, vectorL1, VECTOR_DISTANCE_METRIC},
+	{halfvec_l2_squared_distance, halfvecL2Squared, VECTOR_DISTANCE_SQUARED},
+	{halfvec_negative_inner_product, halfvecNegativeInnerProduct, VECTOR_DISTANCE_SIGNED},
+	{halfvec_cosine_distance, halfvecCosine, VECTOR_DISTANCE_SQUARED},
+	{halfvec_l1_distance, halfvecL1, VECTOR_DISTANCE_METRIC},
+	{sparsevec_l2_squared_distance, sparsevecL2Squared, VECTOR_DISTANCE_SQUARED},
+	{sparsevec_negative_inner_product, sparsevecNegativeInnerProduct, VECTOR_DISTANCE_SIGNED},
+	{sparsevec_cosine_distance, sparsevecCosine, VECTOR_DISTANCE_SQUARED},
+	{sparsevec_l1_distance, sparsevecL1, VECTOR_DISTANCE_METRIC},
+	{hamming_distance, bitHamming, VECTOR_DISTANCE_SQUARED},
+	{jaccard_distance, bitJaccard, VECTOR_DISTANCE_METRIC},
 };
 
 VectorDistanceFn
@@ -178,6 +179,15 @@ VectorFastDistance(PGFunction fn)
 		if (fastDistances[i].sqlfn == fn)
 			return fastDistances[i].fastfn;
 	return NULL;
+}
+
+VectorDistanceShape
+VectorDistanceShapeOf(PGFunction fn)
+{
+	for (int i = 0; i < lengthof(fastDistances); i++)
+		if (fastDistances[i].sqlfn == fn)
+			return fastDistances[i].shape;
+	return VECTOR_DISTANCE_UNKNOWN;
 }
 
 VectorF32Kernel

@@ -31,6 +31,23 @@ typedef double (*VectorDistanceFn) (Datum a, Datum b);
 extern VectorDistanceFn VectorFastDistance(PGFunction fn);
 
 /*
+ * How a support function's distance grows with the gap between two values,
+ * for heuristics that compare distances by ratio (hnsw's neighbour
+ * selection): like the square of a metric (squared L2, cosine distance,
+ * Hamming distance on bits), like a metric (L1, Jaccard), or unbounded
+ * below (negative inner product).  UNKNOWN for functions not listed here.
+ */
+typedef enum VectorDistanceShape
+{
+	VECTOR_DISTANCE_UNKNOWN,
+	VECTOR_DISTANCE_SQUARED,
+	VECTOR_DISTANCE_METRIC,
+	VECTOR_DISTANCE_SIGNED
+} VectorDistanceShape;
+
+extern VectorDistanceShape VectorDistanceShapeOf(PGFunction fn);
+
+/*
  * The float4 kernel under a direct-call vector distance, for a caller that
  * has already checked that both values have the same dimensions: the
  * distance is the kernel's result, negated when *negate.  NULL for other
