@@ -149,12 +149,14 @@ bitJaccard(Datum a, Datum b)
 							  (VarBit *) DatumGetPointer(b));
 }
 
-static const struct
+typedef struct FastDistance
 {
 	PGFunction	sqlfn;
 	VectorDistanceFn fastfn;
 	VectorDistanceShape shape;
-}			fastDistances[] =
+} FastDistance;
+
+static const FastDistance fastDistances[] =
 {
 	{vector_l2_squared_distance, vectorL2Squared, VECTOR_DISTANCE_SQUARED},
 	{vector_negative_inner_product, vectorNegativeInnerProduct, VECTOR_DISTANCE_SIGNED},
@@ -172,22 +174,30 @@ static const struct
 	{jaccard_distance, bitJaccard, VECTOR_DISTANCE_METRIC},
 };
 
-VectorDistanceFn
-VectorFastDistance(PGFunction fn)
+/* The table's entry for a support function, or NULL if it has none. */
+static const FastDistance *
+findFastDistance(PGFunction fn)
 {
 	for (int i = 0; i < lengthof(fastDistances); i++)
 		if (fastDistances[i].sqlfn == fn)
-			return fastDistances[i].fastfn;
+			return &fastDistances[i];
 	return NULL;
+}
+
+VectorDistanceFn
+VectorFastDistance(PGFunction fn)
+{
+	const FastDistance *fd = findFastDistance(fn);
+
+	return fd ? fd->fastfn : NULL;
 }
 
 VectorDistanceShape
 VectorDistanceShapeOf(PGFunction fn)
 {
-	for (int i = 0; i < lengthof(fastDistances); i++)
-		if (fastDistances[i].sqlfn == fn)
-			return fastDistances[i].shape;
-	return VECTOR_DISTANCE_UNKNOWN;
+	const FastDistance *fd = findFastDistance(fn);
+
+	return fd ? fd->shape : VECTOR_DISTANCE_UNKNOWN;
 }
 
 VectorF32Kernel
