@@ -279,27 +279,40 @@ unpinnedBuffer(HnswDiskGraph *g, HnswId id, uint32 *state)
 }
 
 /*
- * The element tuple at off on a page read without a pin, if it passes
- * the checks of HnswDiskElement that keep the reads inside the block (the
- * line pointer, the level, the slots of that level); else NULL.  *len is
- * the tuple's length.  Raises no error: the page may be changing.
+ * The line pointer at off on a page read without a pin, if it is a normal
+ * one whose tuple lies inside the block, before the special space: its
+ * tuple's start and length.  The checks every unpinned read of an element
+ * starts with; raises no error, as the page may be changing.
  */
-static inline HnswElementTuple
-unpinnedElement(HnswDiskGraph *g, Page page, OffsetNumber off, Size *len)
+static inline bool
+unpinnedItem(Page page, OffsetNumber off, Size *start, Size *len)
 {
 	ItemId		itemid;
-	Size		start;
-	HnswElementTuple tup;
 
 	/* off <= PageGetMaxOffsetNumber(page), in one comparison */
 	if (SizeOfPageHeaderData + off * sizeof(ItemIdData) >
 		((PageHeader) page)->pd_lower)
-		return NULL;
+		return false;
 	itemid = PageGetItemId(page, off);
-	start = ItemIdGetOffset(itemid);
+	*start = ItemIdGetOffset(itemid);
 	*len = ItemIdGetLength(itemid);
-	if (!ItemIdIsNormal(itemid) ||
-		start + *len > BLCKSZ - sizeof(HnswPageOpaqueData) ||
+	return ItemIdIsNormal(itemid) &&
+		*start + *len <= BLCKSZ - sizeof(HnswPageOpaqueData);
+}
+
+/*
+ * The element tuple at off on a page read without a pin, if it passes
+ * the checks of HnswDiskElement that keep the reads inside the block (the
+ * line pointer, the level, the slots of that level); else NULL.  *len is
+ * the tuple's length.
+ */
+static inline HnswElementTuple
+unpinnedElement(HnswDiskGraph *g, Page page, OffsetNumber off, Size *len)
+{
+	Size		start;
+	HnswElementTuple tup;
+
+	if (!unpinnedItem(page, off, &start, len) ||
 		*len < offsetof(HnswElementTupleData, slots))
 		return NULL;
 	tup = (HnswElementTuple) ((char *) page + start);
@@ -314,27 +327,18 @@ unpinnedElement(HnswDiskGraph *g, Page page, OffsetNumber off, Size *len)
  * that of an element of some level whose value has that size.  *tup is the
  * element.  A tuple's length fixes its level (the value's offset is the
  * length less the value's size, and each level has its own offset), so the
- * element's first line, with its level, is not read here.  Reads stay
- * inside the block; raises no error.
+ * element's first line, with its level, is not read here.
  */
 static inline Pointer
 unpinnedValue(HnswDiskGraph *g, Page page, OffsetNumber off, Size size,
 			  HnswElementTuple *tup)
 {
-	ItemId		itemid;
 	Size		start;
 	Size		len;
 	Size		valueOff;
 	int			level = 0;
 
-	if (SizeOfPageHeaderData + off * sizeof(ItemIdData) >
-		((PageHeader) page)->pd_lower)
-		return NULL;
-	itemid = PageGetItemId(page, off);
-	start = ItemIdGetOffset(itemid);
-	len = ItemIdGetLength(itemid);
-	if (!ItemIdIsNormal(itemid) ||
-		start + len > BLCKSZ - sizeof(HnswPageOpaqueData) ||
+	if (!unpinnedItem(page, off, &start, &len) ||
 		len < g->valueOffs[0] + size)
 		return NULL;
 	valueOff = len - size;
