@@ -82,6 +82,11 @@ HnswInit(void)
 							 NULL,
 							 &hnsw_scan_mem_multiplier, 1.0, 1.0, 1000.0,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.upper_cache_mem",
+							"Sets the maximum memory of a backend's copy of the upper layers of an index",
+							"Scans descend through the copy; 0 turns copies off.",
+							&hnsw_upper_cache_mem, 8192, 0, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	VectorReserveGUCPrefix("hnsw");
 }
 

@@ -60,6 +60,7 @@ extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+extern int	hnsw_upper_cache_mem;
 
 typedef struct HnswOptions
 {
@@ -285,6 +286,8 @@ extern void HnswDiskRelease(HnswDiskGraph *g);
 extern Buffer HnswDiskPin(HnswDiskGraph *g, BlockNumber blkno);
 extern BlockNumber HnswDiskSize(HnswDiskGraph *g);
 extern Buffer HnswReadMetaBuffer(Relation index);
+extern Pointer HnswDiskCopyValue(HnswDiskGraph *g, HnswId id,
+								 MemoryContext cxt);
 extern Datum HnswDiskLoadValue(HnswDiskGraph *g, HnswId id);
 extern int	HnswDiskHeapTids(HnswDiskGraph *g, HnswId id, ItemPointer out,
 							 float *distance);
@@ -305,6 +308,11 @@ extern bool HnswLinkNeighbor(HnswDiskGraph *g, HnswId nid, int layer,
 							 HnswLinkMode mode, HnswIdSet *evictable);
 extern bool HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  HnswId id, HnswIdSet *evictable);
+
+/* hnswupper.c */
+extern bool HnswUpperDescend(Relation index, HnswSupport *support,
+							 HnswMetaPageData *meta, Datum query,
+							 HnswId *result, int *layer);
 
 /* hnswreach.c */
 extern int64 HnswRestoreReachability(Relation index, HnswSupport *support,

@@ -71,7 +71,8 @@ typedef struct HnswMetaPageData
 	uint16		m;				/* neighbours per upper layer; 2*m at layer 0 */
 	uint16		efConstruction; /* candidate list size at build and insert */
 	int16		entryLevel;		/* layer of the entry point, -1 if empty */
-	uint16		unused;			/* reserved, zero */
+	uint16		vacuumCount;	/* vacuums that deleted elements, modulo
+								 * 2^16; zero from a build */
 	ItemPointerData entryPoint; /* element TID, invalid when index is empty */
 	BlockNumber insertPage;		/* last element page, InvalidBlockNumber if
 								 * none: where inserts extend from */

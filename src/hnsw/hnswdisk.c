@@ -745,6 +745,30 @@ diskPrefetchList(void *arg, HnswId id, int layer)
 }
 
 /*
+ * Copy of an element's value in cxt, or NULL if its slot holds no element
+ * now.  Not cached.
+ */
+Pointer
+HnswDiskCopyValue(HnswDiskGraph *g, HnswId id, MemoryContext cxt)
+{
+	Buffer		buf = HnswDiskPin(g, HnswIdGetBlock(id));
+	HnswElementTuple tup;
+	Pointer		copy = NULL;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	tup = HnswDiskElement(g, buf, id);
+	if (tup)
+	{
+		Pointer		v = HnswElementGetValue(tup, g->m);
+
+		copy = MemoryContextAlloc(cxt, VARSIZE(v));
+		memcpy(copy, v, VARSIZE(v));
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return copy;
+}
+
+/*
  * Copy of an element's value, cached for the life of the accessor (so the
  * pointer stays valid).  An element that vanished yields its last copy or,
  * if never seen, a NULL pointer that callers must not pass on: callers only
@@ -754,27 +778,14 @@ Datum
 HnswDiskLoadValue(HnswDiskGraph *g, HnswId id)
 {
 	int32		idx;
-	Buffer		buf;
-	HnswElementTuple tup;
-	Pointer		copy = NULL;
+	Pointer		copy;
 
 	if (g->valueMap.slots == NULL)
 		HnswIdSetInit(&g->valueMap, 0);
 	else if (HnswIdSetGet(&g->valueMap, id, &idx))
 		return g->values[idx];
 
-	buf = HnswDiskPin(g, HnswIdGetBlock(id));
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	tup = HnswDiskElement(g, buf, id);
-	if (tup)
-	{
-		Pointer		v = HnswElementGetValue(tup, g->m);
-
-		copy = palloc(VARSIZE(v));
-		memcpy(copy, v, VARSIZE(v));
-	}
-	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
-
+	copy = HnswDiskCopyValue(g, id, CurrentMemoryContext);
 	if (copy == NULL)
 		elog(ERROR, "hnsw element (%u,%u) vanished",
 			 HnswIdGetBlock(id), HnswIdGetOffset(id));

@@ -95,6 +95,27 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 				scan->numberOfOrderBys * sizeof(ScanKeyData));
 }
 
+/*
+ * Greedy descent from the entry point ep to layer 1: through the backend's
+ * copy of the upper layers (hnswupper.c) when it has one, and on disk
+ * below the copy's lowest layer.  The element the copy leads to is
+ * measured again on its page, and if it is gone the descent is made on
+ * disk from the top.
+ */
+static HnswCand
+descend(IndexScanDesc scan, HnswMetaPageData *meta, HnswCand ep)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswCand	c;
+	int			layer;
+
+	if (HnswUpperDescend(scan->indexRelation, &so->support, meta,
+						 so->g.query, &c.id, &layer) &&
+		HnswDiskOps.distance(&so->g, c.id, &c.distance))
+		return layer > 1 ? HnswGreedyDescend(&so->s, c, layer - 1, 1) : c;
+	return HnswGreedyDescend(&so->s, ep, meta->entryLevel, 1);
+}
+
 /* First round: descend from the entry point, search layer 0. */
 static void
 startSearch(IndexScanDesc scan)
@@ -158,7 +179,7 @@ startSearch(IndexScanDesc scan)
 			break;
 	}
 	if (meta.entryLevel > 0)
-		ep = HnswGreedyDescend(&so->s, ep, meta.entryLevel, 1);
+		ep = descend(scan, &meta, ep);
 	HnswSearchStart(&so->s, &ep, 1);
 	so->s.keepDiscarded = (so->iterative != HNSW_ITERATIVE_SCAN_OFF);
 	HnswSearchLayer(&so->s, so->efSearch, 0);

@@ -357,9 +357,14 @@ linksToDead(HnswVacuumState *vs, HnswElementTuple tup)
 	return false;
 }
 
-/* Point the metapage at a live entry point if it names a dead one. */
+/*
+ * Point the metapage at a live entry point if it names a dead one, and
+ * count this vacuum in it before any element is marked deleted: a backend's
+ * copy of the upper layers (hnswupper.c) may hold dead elements, whose
+ * space inserts will take over, and is dropped when it sees the count move.
+ */
 static void
-replaceEntryPoint(HnswVacuumState *vs, ItemPointer best, int bestLevel)
+updateMetaPage(HnswVacuumState *vs, ItemPointer best, int bestLevel)
 {
 	Buffer		buf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
 	GenericXLogState *state;
@@ -367,19 +372,19 @@ replaceEntryPoint(HnswVacuumState *vs, ItemPointer best, int bestLevel)
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	HnswCheckMeta(vs->index, BufferGetPage(buf));
-	meta = HnswPageGetMeta(BufferGetPage(buf));
+	state = GenericXLogStart(vs->index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
 	if (ItemPointerIsValid(&meta->entryPoint) &&
 		HnswIdSetGet(&vs->dead, HnswIdFromTid(&meta->entryPoint), NULL))
 	{
-		state = GenericXLogStart(vs->index);
-		meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
 		if (bestLevel >= 0)
 			meta->entryPoint = *best;
 		else
 			ItemPointerSetInvalid(&meta->entryPoint);
 		meta->entryLevel = bestLevel;
-		GenericXLogFinish(state);
 	}
+	meta->vacuumCount++;
+	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }
 
@@ -431,7 +436,7 @@ repairGraph(HnswVacuumState *vs)
 			repairElement(vs, &meta, HnswIdFromTid(&tid));
 		}
 	}
-	replaceEntryPoint(vs, &best, bestLevel);
+	updateMetaPage(vs, &best, bestLevel);
 }
 
 /* Pass 3: mark dead elements deleted and record the space in the FSM. */

@@ -213,3 +213,17 @@ VectorRawF32Kernel(VectorDistanceFn fn, bool *negate)
 	}
 	return NULL;
 }
+
+VectorF16Kernel
+VectorRawF16Kernel(VectorDistanceFn fn, bool *negate)
+{
+	*negate = false;
+	if (fn == vectorL2Squared)
+		return (VectorF16Kernel) vector_kernels.l2sq_f16;
+	if (fn == vectorNegativeInnerProduct)
+	{
+		*negate = true;
+		return (VectorF16Kernel) vector_kernels.dot_f16;
+	}
+	return NULL;
+}

@@ -56,4 +56,12 @@ extern VectorDistanceShape VectorDistanceShapeOf(PGFunction fn);
 typedef float (*VectorF32Kernel) (const float *a, const float *b, int n);
 extern VectorF32Kernel VectorRawF32Kernel(VectorDistanceFn fn, bool *negate);
 
+/*
+ * The binary16 kernel that computes what VectorRawF32Kernel's does, for a
+ * caller that keeps vectors rounded to half precision; NULL where that
+ * gives none.
+ */
+typedef float (*VectorF16Kernel) (const uint16 *a, const uint16 *b, int n);
+extern VectorF16Kernel VectorRawF16Kernel(VectorDistanceFn fn, bool *negate);
+
 #endif							/* VECTOR_TYPESUPPORT_H */
