@@ -310,9 +310,9 @@ extern bool HnswRelinkElement(HnswDiskGraph *g, HnswMetaPageData *meta,
 							  HnswId id, HnswIdSet *evictable);
 
 /* hnswupper.c */
-extern bool HnswUpperDescend(Relation index, HnswSupport *support,
+extern int	HnswUpperDescend(Relation index, HnswSupport *support,
 							 HnswMetaPageData *meta, Datum query,
-							 HnswId *result, int *layer);
+							 HnswId *result, int max, int *layer);
 
 /* hnswreach.c */
 extern int64 HnswRestoreReachability(Relation index, HnswSupport *support,

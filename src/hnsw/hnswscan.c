@@ -96,24 +96,54 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 }
 
 /*
- * Greedy descent from the entry point ep to layer 1: through the backend's
- * copy of the upper layers (hnswupper.c) when it has one, and on disk
- * below the copy's lowest layer.  The element the copy leads to is
- * measured again on its page, and if it is gone the descent is made on
- * disk from the top.
+ * Elements of layer 1 a scan that descends through the copy of the upper
+ * layers starts layer 0 from: a search of layer 1 in the copy with this ef
+ * costs little, and layer 0 then needs fewer distances to get as far
+ * (100k x 128, ef_search 10: 139 distances on layer 0 from one element,
+ * 128 from four, 124 from eight, each seed one more; recall@10 0.975 from
+ * one, 0.982 from four).
  */
-static HnswCand
-descend(IndexScanDesc scan, HnswMetaPageData *meta, HnswCand ep)
+#define HNSW_SCAN_SEEDS		4
+
+/*
+ * Descent from the entry point ep to layer 1, into seeds[] (room for
+ * HNSW_SCAN_SEEDS); returns their number.  Through the backend's copy of
+ * the upper layers (hnswupper.c) when it has one, and on disk below the
+ * copy's lowest layer; the elements the copy leads to are measured again
+ * on their pages, and if none is left the descent is made on disk from
+ * the top.
+ */
+static int
+descend(IndexScanDesc scan, HnswMetaPageData *meta, HnswCand ep,
+		HnswCand *seeds)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	HnswCand	c;
+	HnswId		ids[HNSW_SCAN_SEEDS];
 	int			layer;
+	int			n;
+	int			kept = 0;
 
-	if (HnswUpperDescend(scan->indexRelation, &so->support, meta,
-						 so->g.query, &c.id, &layer) &&
-		HnswDiskOps.distance(&so->g, c.id, &c.distance))
-		return layer > 1 ? HnswGreedyDescend(&so->s, c, layer - 1, 1) : c;
-	return HnswGreedyDescend(&so->s, ep, meta->entryLevel, 1);
+	n = HnswUpperDescend(scan->indexRelation, &so->support, meta,
+						 so->g.query, ids,
+						 Min(HNSW_SCAN_SEEDS, so->efSearch), &layer);
+	for (int i = 0; i < n; i++)
+	{
+		seeds[kept].id = ids[i];
+		if (HnswDiskOps.distance(&so->g, ids[i], &seeds[kept].distance))
+			kept++;
+	}
+	if (kept > 0 && layer > 1)
+	{
+		/* the copy stops above layer 1: greedy on disk from its best */
+		seeds[0] = HnswGreedyDescend(&so->s, seeds[0], layer - 1, 1);
+		kept = 1;
+	}
+	if (kept == 0)
+	{
+		seeds[0] = HnswGreedyDescend(&so->s, ep, meta->entryLevel, 1);
+		kept = 1;
+	}
+	return kept;
 }
 
 /* First round: descend from the entry point, search layer 0. */
@@ -179,8 +209,13 @@ startSearch(IndexScanDesc scan)
 			break;
 	}
 	if (meta.entryLevel > 0)
-		ep = descend(scan, &meta, ep);
-	HnswSearchStart(&so->s, &ep, 1);
+	{
+		HnswCand	seeds[HNSW_SCAN_SEEDS];
+
+		HnswSearchStart(&so->s, seeds, descend(scan, &meta, ep, seeds));
+	}
+	else
+		HnswSearchStart(&so->s, &ep, 1);
 	so->s.keepDiscarded = (so->iterative != HNSW_ITERATIVE_SCAN_OFF);
 	HnswSearchLayer(&so->s, so->efSearch, 0);
 	so->nresults = HnswSearchResults(&so->s, so->results);

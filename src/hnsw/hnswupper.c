@@ -575,34 +575,45 @@ upperCopy(Relation index, HnswSupport *support, HnswMetaPageData *meta)
 }
 
 /*
- * Greedy descent from the entry point through the backend's copy of the
- * upper layers, if it has one: *layer is the lowest layer copied, and
- * *result the element nearest to query found on it.  Returns false, with
- * nothing set, if there is no copy.
+ * Descent from the entry point through the backend's copy of the upper
+ * layers, if it has one: greedy down to the layer above the lowest one
+ * copied, then a search with ef = max on that one.  *layer is that layer,
+ * and result[] gets the elements nearest to query found on it, nearest
+ * first; returns their number, 0 if there is no copy.
  */
-bool
+int
 HnswUpperDescend(Relation index, HnswSupport *support, HnswMetaPageData *meta,
-				 Datum query, HnswId *result, int *layer)
+				 Datum query, HnswId *result, int max, int *layer)
 {
 	HnswUpper  *u = upperCopy(index, support, meta);
 	HnswCand	entry;
+	HnswCand   *found;
+	int			n;
 
 	if (u == NULL)
-		return false;
+		return 0;
 	if (u->codes)
 	{
 		Vector	   *q = (Vector *) DatumGetPointer(query);
 
 		if (q->dim != u->dim)
-			return false;
+			return 0;
 		halfCode(q->x, u->dim, u->scale, u->queryCode, u->stride);
 	}
 	u->support = support;
 	u->query = query;
 	entry.id = 0;
 	entry.distance = upperDistance(u, 0);
-	entry = HnswGreedyDescend(&u->search, entry, u->entryLevel, u->lowLayer);
-	*result = u->ids[entry.id];
+	if (u->entryLevel > u->lowLayer)
+		entry = HnswGreedyDescend(&u->search, entry, u->entryLevel,
+								  u->lowLayer + 1);
+	HnswSearchStart(&u->search, &entry, 1);
+	HnswSearchLayer(&u->search, max, u->lowLayer);
+	found = palloc(sizeof(HnswCand) * max);
+	n = HnswSearchResults(&u->search, found);
+	for (int i = 0; i < n; i++)
+		result[i] = u->ids[found[i].id];
+	pfree(found);
 	*layer = u->lowLayer;
-	return true;
+	return n;
 }
