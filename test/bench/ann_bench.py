@@ -456,22 +456,35 @@ class Bench:
         return [("{" + ",".join('"%s"' % tid[int(i)] for i in row[:self.a.k])
                  + "}",) for row in self.gt_i]
 
-    def resample_floor(self):
+    def resample_floor(self, passes=1):
         """
-        One more pass of the floor that is subtracted, before each sweep
-        row: the lowest pass of the run is the floor, so a busy moment at
-        the start cannot inflate it and make the index look cheaper.
+        More passes of the floor that is subtracted, before each sweep row:
+        the lowest pass of the run is the floor, so a busy moment at the
+        start cannot inflate it and make the index look cheaper.  Returns
+        the best of these passes (lowest mean; lowest CPU of any), the
+        round's floor for paired_ratios, which takes as many passes as the
+        row after it so that the two are estimated alike.
         """
         _, sql, params = self.floor_case
-        _, lat, cpu = run_queries(self.conn, sql, params)
-        s = lat_stats(lat, cpu)
-        f = self.R["floor"][0]
-        f["passes"] += 1
-        cpu_min = min_cpu(f["cpu_ms"], s["cpu_ms"])
-        if s["mean_ms"] < f["mean_ms"]:
-            f.update(s)
-            self.floor_ms = f["mean_ms"]
-        f["cpu_ms"] = cpu_min
+        best = None
+        for _ in range(passes):
+            _, lat, cpu = run_queries(self.conn, sql, params)
+            s = lat_stats(lat, cpu)
+            f = self.R["floor"][0]
+            f["passes"] += 1
+            cpu_min = min_cpu(f["cpu_ms"], s["cpu_ms"])
+            if s["mean_ms"] < f["mean_ms"]:
+                f.update(s)
+                self.floor_ms = f["mean_ms"]
+            f["cpu_ms"] = cpu_min
+            if best is None:
+                best = dict(s)
+            else:
+                c = min_cpu(best["cpu_ms"], s["cpu_ms"])
+                if s["mean_ms"] < best["mean_ms"]:
+                    best = dict(s)
+                best["cpu_ms"] = c
+        return best
 
     def rebase_floor(self):
         """Every row's time beyond the floor, against the run's final floor."""
@@ -685,14 +698,18 @@ class Bench:
         # with --rounds, the whole sweep again, each row keeping its best:
         # a busy spell of the machine then spoils one pass of a row, not all
         best = {}
+        paired = (self.hl_idx is not None and am == "hnsw" and
+                  label == "vector" and rerank is None)
+        rounds = []
         for _ in range(self.a.rounds):
+            rounds.append({})
             for v in values:
-                self.resample_floor()
+                fl = self.resample_floor(self.a.passes if paired else 1)
                 self.conn.execute("SET %s.%s = %d" % (am, gname, v))
                 found, st = self.best_pass(sql, params)
-                if (self.hl_idx is not None and am == "hnsw" and
-                        label == "vector" and rerank is None):
-                    self.hnswlib_pass(v)
+                if paired:
+                    t, c = self.hnswlib_pass(v)
+                    rounds[-1][v] = (fl, dict(st), t, c)
                 if v in best:
                     cpu = min_cpu(best[v][1]["cpu_ms"], st["cpu_ms"])
                     if best[v][1]["mean_ms"] <= st["mean_ms"]:
@@ -714,6 +731,9 @@ class Bench:
             log("%s %s %s=%d: recall %.4f, %.0f QPS, %.3f ms (%.3f beyond floor)"
                 % (am, label, gname, v, r, st["qps"], st["mean_ms"],
                    st["beyond_floor_ms"] or 0))
+        if paired:
+            self.best_found = {v: best[v][0] for v in values}
+            self.paired_ratios(values, rounds, workers)
         self.conn.execute("RESET enable_seqscan")
 
     def best_pass(self, sql, params):
@@ -850,13 +870,66 @@ class Bench:
         spread over the same minutes, and a busy spell of the machine falls
         on both (the ratio of the two is what the targets are about).
         """
-        t, c, labels = self.hnswlib_run(ef, self.a.passes)
+        t1, c1, labels = self.hnswlib_run(ef, self.a.passes)
+        t, c = t1, c1
         if ef in self.hl_best:
             t0, c0, labels0 = self.hl_best[ef]
             if t0 <= t:
                 t, labels = t0, labels0
             c = min(c, c0)
         self.hl_best[ef] = (t, c, labels)
+        return t1, c1
+
+    def paired_ratios(self, values, rounds, workers):
+        """
+        The targets' ratio, time beyond the floor over hnswlib's time at the
+        same recall (0.95 and 0.99), computed within each round of the sweep
+        from that round's floor pass, our best pass of each row and
+        hnswlib's best run beside it, then the median over rounds.  The
+        machine's slow and fast spells last longer than a round, so they
+        weigh on both sides of each round's ratio; the best-of-run rows
+        above can pair a fast spell of one with a slow one of the other.
+        """
+        n = len(self.queries)
+        ours = {}
+        for v in values:
+            ours[v] = self.recall(self.best_found[v], self.gt_d)[0]
+        hl = {v: self.recall(list(self.hl_best[v][2]), self.gt_d)[0]
+              for v in values}
+        per_round = []
+        for rd in rounds:
+            row = {}
+            for target in (0.95, 0.99):
+                h = interp_at([(hl[v], rd[v][2] / n * 1e3) for v in values],
+                              target)
+                wall = interp_at([(ours[v], rd[v][1]["mean_ms"] -
+                                   rd[v][0]["mean_ms"]) for v in values], target)
+                cpu = None
+                if all(rd[v][1]["cpu_ms"] is not None and
+                       rd[v][0]["cpu_ms"] is not None for v in values):
+                    cpu = interp_at([(ours[v], rd[v][1]["cpu_ms"] -
+                                      rd[v][0]["cpu_ms"]) for v in values],
+                                    target)
+                if h:
+                    row[target] = (None if wall is None else wall / h,
+                                   None if cpu is None else cpu / h)
+            per_round.append(row)
+        res = {"workers": workers, "rounds": len(rounds), "targets": {}}
+        for target in (0.95, 0.99):
+            walls = [r[target][0] for r in per_round
+                     if target in r and r[target][0] is not None]
+            cpus = [r[target][1] for r in per_round
+                    if target in r and r[target][1] is not None]
+            res["targets"][str(target)] = {
+                "wall": walls, "cpu": cpus,
+                "wall_median": float(np.median(walls)) if walls else None,
+                "cpu_median": float(np.median(cpus)) if cpus else None}
+            log("paired ratio at recall %.2f: wall %s (median %s), CPU %s "
+                "(median %s)" % (target, fmt_list(walls),
+                                  fmt(res["targets"][str(target)]["wall_median"], "%.2f"),
+                                  fmt_list(cpus),
+                                  fmt(res["targets"][str(target)]["cpu_median"], "%.2f")))
+        self.R.setdefault("paired", []).append(res)
 
     def hnswlib_ref(self):
         if self.hl_idx is None:
@@ -986,6 +1059,27 @@ def fmt(v, spec="%.3f"):
     return "-" if v is None else (spec % v)
 
 
+def fmt_list(vs, spec="%.2f"):
+    return "[" + ", ".join(spec % v for v in vs) + "]"
+
+
+def interp_at(points, target):
+    """
+    The time at recall target along a curve of (recall, time) points taken
+    in order of rising ef: linear between the two rows around it; the first
+    row's time if that row already reaches it; None if no row does.
+    """
+    pts = sorted(points)
+    if not pts or pts[-1][0] < target:
+        return None
+    if pts[0][0] >= target:
+        return pts[0][1]
+    for (r0, t0), (r1, t1) in zip(pts, pts[1:]):
+        if r0 <= target <= r1:
+            return t0 if r1 == r0 else t0 + (t1 - t0) * (target - r0) / (r1 - r0)
+    return None
+
+
 def markdown(R):
     m = R["meta"]
     out = []
@@ -1042,6 +1136,21 @@ def markdown(R):
                           fmt(s["p50_ms"]), fmt(s["p99_ms"]),
                           fmt(s["beyond_floor_ms"]), fmt(s.get("cpu_ms")),
                           s["n"], s.get("plan", "-")))
+        out.append("")
+    for p in R.get("paired", []):
+        out.append("Ratio of the time beyond the floor to hnswlib's time at "
+                   "the same recall, computed within each of the %d rounds "
+                   "(that round's best floor pass and our best pass of each "
+                   "row, of as many passes, "
+                   "and hnswlib's best run beside it; interpolated along both "
+                   "recall curves), and its median over the rounds "
+                   "(index built with %d workers):\n" % (p["rounds"], p["workers"]))
+        out.append("| recall | wall, per round | wall, median | server CPU, per round | server CPU, median |")
+        out.append("|---:|---|---:|---|---:|")
+        for target, t in sorted(p["targets"].items()):
+            out.append("| %s | %s | %s | %s | %s |"
+                       % (target, fmt_list(t["wall"]), fmt(t["wall_median"], "%.2f"),
+                          fmt_list(t["cpu"]), fmt(t["cpu_median"], "%.2f")))
         out.append("")
     if R["filtered"]:
         out.append("Filtered, 1% selectivity (`WHERE category = $2`, 100 categories):\n")
