@@ -119,6 +119,7 @@ descend(IndexScanDesc scan, HnswMetaPageData *meta, HnswCand ep,
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	HnswId		ids[HNSW_SCAN_SEEDS];
+	float		dists[HNSW_SCAN_SEEDS];
 	int			layer;
 	int			n;
 	int			kept = 0;
@@ -126,11 +127,13 @@ descend(IndexScanDesc scan, HnswMetaPageData *meta, HnswCand ep,
 	n = HnswUpperDescend(scan->indexRelation, &so->support, meta,
 						 so->g.query, ids,
 						 Min(HNSW_SCAN_SEEDS, so->efSearch), &layer);
-	for (int i = 0; i < n; i++)
+	/* in one call, which loads them all before measuring the first */
+	if (n > 0)
+		kept = HnswDiskOps.distances(&so->g, ids, dists, n);
+	for (int i = 0; i < kept; i++)
 	{
-		seeds[kept].id = ids[i];
-		if (HnswDiskOps.distance(&so->g, ids[i], &seeds[kept].distance))
-			kept++;
+		seeds[i].id = ids[i];
+		seeds[i].distance = dists[i];
 	}
 	if (kept > 0 && layer > 1)
 	{
