@@ -14,7 +14,7 @@ use Exporter 'import';
 use Test::More;
 
 our @EXPORT_OK = qw(gaussian clustered_rows write_rows load_table
-  read_fvecs fvecs_to_copy read_f32 topk_ids recall recall_ties);
+  load_rows_and_queries read_fvecs fvecs_to_copy read_f32 topk_ids recall recall_ties);
 
 # One standard normal draw (Box-Muller) from Perl's seeded rand.
 sub gaussian
@@ -81,6 +81,22 @@ sub load_table
 {
 	my ($node, $table, $path) = @_;
 	$node->safe_psql('postgres', "COPY $table FROM '$path'");
+}
+
+# load_rows_and_queries(node, dir, table, queries, type, rows, query rows):
+# create the two tables (id int, embedding type) and load the rows, ids
+# from 1, through files in dir.
+sub load_rows_and_queries
+{
+	my ($node, $dir, $table, $queries, $type, $rows, $qrows) = @_;
+	write_rows("$dir/$table.tsv", $rows, 1);
+	write_rows("$dir/$queries.tsv", $qrows, 1);
+	$node->safe_psql('postgres', qq{
+		CREATE TABLE $table (id int, embedding $type);
+		CREATE TABLE $queries (id int, embedding $type);
+	});
+	load_table($node, $table, "$dir/$table.tsv");
+	load_table($node, $queries, "$dir/$queries.tsv");
 }
 
 # read_fvecs(path, limit): array of array refs from an .fvecs file.

@@ -16,8 +16,8 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use VectorTestData qw(gaussian clustered_rows write_rows load_table
-  read_fvecs topk_ids recall recall_ties);
+use VectorTestData qw(gaussian clustered_rows load_table
+  load_rows_and_queries read_fvecs topk_ids recall recall_ties);
 
 my $K = 10;
 my $node = PostgreSQL::Test::Cluster->new('hnsw_types_recall');
@@ -74,14 +74,7 @@ sub check_opclass
 # the vector opclasses do
 my $rows = clustered_rows(11, 8000, 64, 40, 12);
 my $qrows = clustered_rows(11, 100, 64, 40, 12, 777);
-write_rows("$dir/h.tsv", $rows, 1);
-write_rows("$dir/hq.tsv", $qrows, 1);
-$node->safe_psql('postgres', q{
-	CREATE TABLE h (id int, embedding halfvec(64));
-	CREATE TABLE hq (id int, embedding halfvec(64));
-});
-load_table($node, 'h', "$dir/h.tsv");
-load_table($node, 'hq', "$dir/hq.tsv");
+load_rows_and_queries($node, $dir, 'h', 'hq', 'halfvec(64)', $rows, $qrows);
 check_opclass('h', 'hq', 'halfvec_l2_ops', '<->', 0.95);
 check_opclass('h', 'hq', 'halfvec_ip_ops', '<#>', 0.95);
 check_opclass('h', 'hq', 'halfvec_cosine_ops', '<=>', 0.95);
@@ -148,14 +141,7 @@ check_opclass('s', 'sq', 'sparsevec_l1_ops', '<+>', 0.95);
 # recall_ties counts those as hits instead of lowering the threshold.
 my $brows = clustered_rows(23, 5000, 128, 40, 12);
 my $bq = clustered_rows(23, 100, 128, 40, 12, 888);
-write_rows("$dir/bv.tsv", $brows, 1);
-write_rows("$dir/bvq.tsv", $bq, 1);
-$node->safe_psql('postgres', q{
-	CREATE TABLE bv (id int, embedding vector(128));
-	CREATE TABLE bvq (id int, embedding vector(128));
-});
-load_table($node, 'bv', "$dir/bv.tsv");
-load_table($node, 'bvq', "$dir/bvq.tsv");
+load_rows_and_queries($node, $dir, 'bv', 'bvq', 'vector(128)', $brows, $bq);
 $node->safe_psql('postgres', q{
 	CREATE TABLE b AS SELECT id, binary_quantize(embedding)::bit(128) AS embedding FROM bv;
 	CREATE TABLE bq AS SELECT id, binary_quantize(embedding)::bit(128) AS embedding FROM bvq;
@@ -191,14 +177,8 @@ SKIP:
 	skip 'needs ../shared (VECTOR_SHARED)', 9 unless $shared;
 	my $base = read_fvecs("$shared/data/siftsmall/siftsmall_base.fvecs");
 	my $query = read_fvecs("$shared/data/siftsmall/siftsmall_query.fvecs");
-	write_rows("$dir/sift.tsv", $base, 1);
-	write_rows("$dir/siftq.tsv", $query, 1);
-	$node->safe_psql('postgres', q{
-		CREATE TABLE sift (id int, embedding vector(128));
-		CREATE TABLE siftq (id int, embedding vector(128));
-	});
-	load_table($node, 'sift', "$dir/sift.tsv");
-	load_table($node, 'siftq', "$dir/siftq.tsv");
+	load_rows_and_queries($node, $dir, 'sift', 'siftq', 'vector(128)', $base,
+		$query);
 	my $exact = topk_ids($node, $exact_sql, 'sift', 'siftq', '<->', $K);
 
 	# halfvec expression index, recall against full-precision exact L2

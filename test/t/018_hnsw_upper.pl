@@ -13,7 +13,8 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use VectorTestData qw(clustered_rows write_rows load_table topk_ids recall);
+use VectorTestData qw(clustered_rows write_rows load_rows_and_queries
+  topk_ids recall);
 
 my $K = 10;
 my $node = PostgreSQL::Test::Cluster->new('hnsw_upper');
@@ -29,15 +30,8 @@ $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 my $dir = PostgreSQL::Test::Utils::tempdir;
 my $rows = clustered_rows(11, 10000, 64, 50, 16);
 my $qrows = clustered_rows(11, 100, 64, 50, 16, 777);
-write_rows("$dir/items.tsv", $rows, 1);
-write_rows("$dir/queries.tsv", $qrows, 1);
-
-$node->safe_psql('postgres', q{
-	CREATE TABLE items (id int, embedding vector(64));
-	CREATE TABLE queries (id int, embedding vector(64));
-});
-load_table($node, 'items', "$dir/items.tsv");
-load_table($node, 'queries', "$dir/queries.tsv");
+load_rows_and_queries($node, $dir, 'items', 'queries', 'vector(64)', $rows,
+	$qrows);
 
 # 1000 scans of the table's index in this session (10 per query)
 sub warmup
