@@ -4,16 +4,16 @@
  *	  A backend's copy of the upper layers of an index, for scans' descent.
  *
  * A scan descends greedily from the entry point to layer 1 before it
- * searches layer 0.  On a 100k x 128 index the descent measures about 70
+ * searches layer 0.  On a 100k x 128 index the descent measures about 86
  * elements, each on its own page, and is a third of a scan's search at
  * hnsw.ef_search 10.  The upper layers hold one element in m, so a backend
- * that scans an index many times keeps their values and neighbour lists in
- * local memory, and descends through that copy: the same values and the
- * same distances, without the buffer visits.
+ * that scans an index many times keeps their values (vectors in half
+ * precision, see makeCodes) and neighbour lists in local memory, and
+ * descends through that copy, without the buffer visits.
  *
- * The copy is a hint.  It only picks the element where the layer-0 search
- * starts, which the scan then measures on its page; if that slot no longer
- * holds an element, the scan descends on disk.  A copy that fell behind the
+ * The copy is a hint.  It only picks the elements where the layer-0 search
+ * starts, which the scan then measures on their pages; if none of those
+ * slots holds an element any more, the scan descends on disk.  A copy that fell behind the
  * graph thus costs some recall, never a wrong row, and it is dropped when
  * the graph may have moved away from it: when the metapage names another
  * entry point, when a vacuum that deleted elements has counted itself in
@@ -363,6 +363,8 @@ makeCodes(UpperBuild *b, VectorF16Kernel kernel, bool negate)
 	}
 	(void) frexpf(maxabs, &exp);
 	u->scale = ldexpf(1.0f, 14 - exp);
+	if (isinf(u->scale))
+		return;					/* denormal values only: keep them */
 	u->stride = TYPEALIGN(32, u->dim);	/* rows of whole cache lines */
 	mem = palloc(sizeof(uint16) * u->stride * u->n + 64);
 	u->codes = (uint16 *) TYPEALIGN(64, mem);
@@ -459,6 +461,16 @@ makeCopy(Relation index, HnswSupport *support, HnswMetaPageData *meta,
 	HnswSearchInit(&u->search, &upperOps, u, u->m, u->n);
 	u->size = MemoryContextMemAllocated(cxt, true);
 	MemoryContextSwitchTo(old);
+
+	/*
+	 * Values the budget was counted for as codes but that makeCodes left as
+	 * they were may not fit: no copy, rather than one made at every scan.
+	 */
+	if (u->size > budget)
+	{
+		MemoryContextDelete(cxt);
+		return NULL;
+	}
 	return u;
 }
 
