@@ -166,6 +166,29 @@ RESET hnsw.iterative_scan;
 RESET enable_seqscan;
 RESET hnsw.ef_search;
 
+-- an iterative scan that runs through the whole graph returns every row
+-- once: its visited set turns to page bits as it grows, and keeps the
+-- elements past offset 32 of a page (small elements, m = 4) in its hash
+-- table
+CREATE TABLE hv_many (id int, embedding vector(3));
+INSERT INTO hv_many SELECT i, ARRAY[sin(i), cos(i * 0.7), (i % 17) / 17.0]
+FROM generate_series(1, 3000) i;
+CREATE INDEX hv_many_idx ON hv_many USING hnsw (embedding vector_l2_ops) WITH (m = 4);
+CREATE EXTENSION pageinspect;
+SELECT max((lower - 24) / 4) > 32 AS past_offset_32
+FROM generate_series(1, pg_relation_size('hv_many_idx') / 8192 - 1) b,
+	page_header(get_raw_page('hv_many_idx', b::int));
+DROP EXTENSION pageinspect;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SET hnsw.max_scan_tuples = 1000000;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM hv_many ORDER BY embedding <-> '[0,0,0]') s;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM hv_many ORDER BY embedding <-> '[0.5,-0.5,1]') s;
+RESET hnsw.max_scan_tuples;
+RESET hnsw.iterative_scan;
+RESET enable_seqscan;
+DROP TABLE hv_many;
+
 -- UNLOGGED table: the index has an init fork
 CREATE UNLOGGED TABLE hv_unlogged (id int, embedding vector(3));
 INSERT INTO hv_unlogged SELECT * FROM hv WHERE id < 50;

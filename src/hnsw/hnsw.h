@@ -179,6 +179,19 @@ typedef struct HnswIdSlot
 	int32		value;
 } HnswIdSlot;
 
+/*
+ * Page mode of a hash-mode set of element TIDs (HnswIdSetUsePages): one of
+ * these per index block, its bits the offsets 1 to 32 in the set when the
+ * stamp equals the generation.
+ */
+typedef struct HnswIdPageBits
+{
+	uint32		stamp;
+	uint32		bits;
+} HnswIdPageBits;
+
+#define HNSW_IDSET_PAGE_OFFSETS	32
+
 typedef struct HnswIdSet
 {
 	uint32	   *stamps;			/* dense: stamps[id] == generation */
@@ -186,7 +199,9 @@ typedef struct HnswIdSet
 	uint64		nstamps;		/* dense only */
 	HnswIdSlot *slots;			/* hash mode, NULL in dense mode */
 	uint64		capacity;		/* power of two */
-	uint64		count;
+	uint64		count;			/* ids in slots */
+	HnswIdPageBits *pages;		/* page mode: ids that fit, else in slots */
+	BlockNumber npages;			/* blocks pages[] covers, or may cover */
 } HnswIdSet;
 
 typedef struct HnswCandHeap
@@ -213,6 +228,7 @@ typedef struct HnswSearch
 } HnswSearch;
 
 extern void HnswIdSetInit(HnswIdSet *set, uint64 dense);
+extern void HnswIdSetUsePages(HnswIdSet *set, BlockNumber npages);
 extern void HnswIdSetClear(HnswIdSet *set);
 extern bool HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value);
 extern bool HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value);

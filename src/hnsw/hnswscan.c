@@ -225,6 +225,8 @@ startSearch(IndexScanDesc scan)
 			so->g.query = query;
 			so->g.peekDeleted = true;
 			HnswSearchInit(&so->s, &HnswDiskOps, &so->g, meta.m, 0);
+			/* an iterative scan's visited set may grow large */
+			HnswIdSetUsePages(&so->s.visited, so->g.nblocks);
 			so->results = palloc(sizeof(HnswCand) * (so->efSearch + 1));
 		}
 		ep.id = HnswIdFromTid(&meta.entryPoint);

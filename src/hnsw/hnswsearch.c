@@ -56,6 +56,102 @@ HnswIdSetInit(HnswIdSet *set, uint64 dense)
 	}
 }
 
+/*
+ * Let a hash-mode set of element TIDs of an index of npages blocks switch to
+ * page mode when it outgrows HNSW_IDSET_PAGES_AFTER slots: the ids of the
+ * first 32 offsets of each block are then bits of their block's entry (8
+ * bytes a block), and only the rest stay in a hash table.  A search that
+ * goes on past a thousand elements, as a filtered iterative scan does,
+ * probes a table too large for the first-level cache at every neighbour;
+ * a bit costs one miss at most, with no probing, and neighbours on one
+ * page share a line.  The bits of a large index take more memory than the
+ * table they replace, which counts against an iterative scan's memory
+ * budget: so the switch waits until they take no more than the table's
+ * next doubling would, or HNSW_IDSET_PAGES_MEM.  The values of ids kept as
+ * bits are lost (Get reports 0), so only sets whose values are unused may
+ * use this.
+ */
+void
+HnswIdSetUsePages(HnswIdSet *set, BlockNumber npages)
+{
+	Assert(set->slots != NULL && set->pages == NULL);
+	set->npages = npages;
+}
+
+#define HNSW_IDSET_PAGES_AFTER	2048	/* slots: about 1000 ids */
+#define HNSW_IDSET_PAGES_MEM	(256 * 1024)	/* bytes: 32768 blocks */
+
+/* Whether id belongs in the page bits; *page and *bit locate it. */
+static inline bool
+idSetPageOf(HnswIdSet *set, HnswId id, HnswIdPageBits **page, uint32 *bit)
+{
+	BlockNumber blkno = HnswIdGetBlock(id);
+	OffsetNumber off = HnswIdGetOffset(id);
+
+	if (blkno >= set->npages || off < FirstOffsetNumber ||
+		off > HNSW_IDSET_PAGE_OFFSETS)
+		return false;
+	*page = &set->pages[blkno];
+	*bit = ((uint32) 1) << (off - 1);
+	return true;
+}
+
+/* Add id to the page bits if it belongs there: 1 added, 0 present, -1 not. */
+static inline int
+idSetPageAdd(HnswIdSet *set, HnswId id)
+{
+	HnswIdPageBits *page;
+	uint32		bit;
+
+	if (!idSetPageOf(set, id, &page, &bit))
+		return -1;
+	if (page->stamp != set->generation)
+	{
+		page->stamp = set->generation;
+		page->bits = 0;
+	}
+	if (page->bits & bit)
+		return 0;
+	page->bits |= bit;
+	return 1;
+}
+
+/*
+ * Switch to page mode: the ids that fit move to the page bits, the rest
+ * into a new hash table sized for them.
+ */
+static void
+usePages(HnswIdSet *set)
+{
+	HnswIdSlot *old = set->slots;
+	uint64		oldcap = set->capacity;
+	MemoryContext cxt = GetMemoryChunkContext(old);
+	uint64		rest = 0;
+
+	set->pages = MemoryContextAllocExtended(cxt,
+											sizeof(HnswIdPageBits) * set->npages,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	for (uint64 i = 0; i < oldcap; i++)
+	{
+		HnswIdPageBits *page;
+		uint32		bit;
+
+		if (old[i].stamp == set->generation &&
+			!idSetPageOf(set, old[i].key, &page, &bit))
+			rest++;
+	}
+	for (set->capacity = 1024; set->capacity <= rest * 2;)
+		set->capacity *= 2;
+	set->slots = MemoryContextAllocExtended(cxt,
+											sizeof(HnswIdSlot) * set->capacity,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	set->count = 0;
+	for (uint64 i = 0; i < oldcap; i++)
+		if (old[i].stamp == set->generation)
+			HnswIdSetAdd(set, old[i].key, old[i].value);
+	pfree(old);
+}
+
 void
 HnswIdSetClear(HnswIdSet *set)
 {
@@ -66,6 +162,8 @@ HnswIdSetClear(HnswIdSet *set)
 			memset(set->slots, 0, sizeof(HnswIdSlot) * set->capacity);
 		else
 			memset(set->stamps, 0, sizeof(uint32) * set->nstamps);
+		if (set->pages)
+			memset(set->pages, 0, sizeof(HnswIdPageBits) * set->npages);
 		set->generation = 1;
 	}
 	set->count = 0;
@@ -137,8 +235,25 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 		return true;
 	}
 
+	if (set->pages)
+	{
+		int			added = idSetPageAdd(set, id);
+
+		if (added >= 0)
+			return added > 0;
+	}
 	if (set->count * 2 >= set->capacity)
+	{
+		if (set->npages > 0 && set->pages == NULL &&
+			set->capacity >= HNSW_IDSET_PAGES_AFTER &&
+			set->npages * sizeof(HnswIdPageBits) <=
+			Max(set->capacity * sizeof(HnswIdSlot) * 2, HNSW_IDSET_PAGES_MEM))
+		{
+			usePages(set);
+			return HnswIdSetAdd(set, id, value);
+		}
 		growIdSet(set);
+	}
 	return idSetProbeAdd(set, id, value);
 }
 
@@ -151,6 +266,18 @@ HnswIdSetGet(HnswIdSet *set, HnswId id, int32 *value)
 
 	if (set->slots == NULL)
 		return id < set->nstamps && set->stamps[id] == set->generation;
+	if (set->pages)
+	{
+		HnswIdPageBits *page;
+		uint32		bit;
+
+		if (idSetPageOf(set, id, &page, &bit))
+		{
+			if (value)
+				*value = 0;
+			return page->stamp == set->generation && (page->bits & bit);
+		}
+	}
 
 	mask = set->capacity - 1;
 	for (i = hashId(id, mask);; i = (i + 1) & mask)
@@ -344,8 +471,19 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 		 * with room for all of them is probed inline.
 		 */
 		nnew = 0;
-		if (visited->slots != NULL &&
-			(visited->count + n) * 2 < visited->capacity)
+		if (visited->pages != NULL)
+		{
+			for (int i = 0; i < n; i++)
+			{
+				int			added = idSetPageAdd(visited, s->nbrbuf[i]);
+
+				if (added > 0 ||
+					(added < 0 && HnswIdSetAdd(visited, s->nbrbuf[i], 0)))
+					s->nbrbuf[nnew++] = s->nbrbuf[i];
+			}
+		}
+		else if (visited->slots != NULL &&
+				 (visited->count + n) * 2 < visited->capacity)
 		{
 			for (int i = 0; i < n; i++)
 				if (idSetProbeAdd(visited, s->nbrbuf[i], 0))
