@@ -491,7 +491,13 @@ HnswSearchLayer(HnswSearch *s, int ef, int layer)
 		}
 		else if (visited->slots == NULL)
 		{
-			/* dense (a build's arena indexes): stamps probed inline too */
+			/*
+			 * dense (a build's arena indexes): stamps probed inline too,
+			 * after all of them were asked for, as they lie far apart
+			 */
+			for (int i = 0; i < n; i++)
+				if (s->nbrbuf[i] < visited->nstamps)
+					__builtin_prefetch(&visited->stamps[s->nbrbuf[i]], 1);
 			for (int i = 0; i < n; i++)
 			{
 				HnswId		id = s->nbrbuf[i];
