@@ -117,39 +117,51 @@ idSetPageAdd(HnswIdSet *set, HnswId id)
 }
 
 /*
- * Switch to page mode: the ids that fit move to the page bits, the rest
- * into a new hash table sized for them.
+ * Move a hash-mode set's ids into a new table of capacity slots (in page
+ * mode, those that fit go to the page bits instead).
  */
 static void
-usePages(HnswIdSet *set)
+rehashIdSet(HnswIdSet *set, uint64 capacity)
 {
 	HnswIdSlot *old = set->slots;
 	uint64		oldcap = set->capacity;
-	MemoryContext cxt = GetMemoryChunkContext(old);
-	uint64		rest = 0;
 
-	set->pages = MemoryContextAllocExtended(cxt,
-											sizeof(HnswIdPageBits) * set->npages,
-											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	for (uint64 i = 0; i < oldcap; i++)
-	{
-		HnswIdPageBits *page;
-		uint32		bit;
-
-		if (old[i].stamp == set->generation &&
-			!idSetPageOf(set, old[i].key, &page, &bit))
-			rest++;
-	}
-	for (set->capacity = 1024; set->capacity <= rest * 2;)
-		set->capacity *= 2;
-	set->slots = MemoryContextAllocExtended(cxt,
-											sizeof(HnswIdSlot) * set->capacity,
+	set->capacity = capacity;
+	set->slots = MemoryContextAllocExtended(GetMemoryChunkContext(old),
+											sizeof(HnswIdSlot) * capacity,
 											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	set->count = 0;
 	for (uint64 i = 0; i < oldcap; i++)
 		if (old[i].stamp == set->generation)
 			HnswIdSetAdd(set, old[i].key, old[i].value);
 	pfree(old);
+}
+
+/*
+ * Switch to page mode: the ids that fit move to the page bits, the rest
+ * into a new hash table sized for them.
+ */
+static void
+usePages(HnswIdSet *set)
+{
+	uint64		rest = 0;
+	uint64		capacity = 1024;
+
+	set->pages = MemoryContextAllocExtended(GetMemoryChunkContext(set->slots),
+											sizeof(HnswIdPageBits) * set->npages,
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	for (uint64 i = 0; i < set->capacity; i++)
+	{
+		HnswIdPageBits *page;
+		uint32		bit;
+
+		if (set->slots[i].stamp == set->generation &&
+			!idSetPageOf(set, set->slots[i].key, &page, &bit))
+			rest++;
+	}
+	while (capacity <= rest * 2)
+		capacity *= 2;
+	rehashIdSet(set, capacity);
 }
 
 void
@@ -169,23 +181,6 @@ HnswIdSetClear(HnswIdSet *set)
 	set->count = 0;
 }
 
-static void
-growIdSet(HnswIdSet *set)
-{
-	HnswIdSlot *old = set->slots;
-	uint64		oldcap = set->capacity;
-	MemoryContext cxt = GetMemoryChunkContext(old);
-
-	set->capacity *= 2;
-	set->slots = MemoryContextAllocExtended(cxt,
-											sizeof(HnswIdSlot) * set->capacity,
-											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	set->count = 0;
-	for (uint64 i = 0; i < oldcap; i++)
-		if (old[i].stamp == set->generation)
-			HnswIdSetAdd(set, old[i].key, old[i].value);
-	pfree(old);
-}
 
 /*
  * Add id to a hash-mode set that has room for it (no growth here); the
@@ -252,7 +247,7 @@ HnswIdSetAdd(HnswIdSet *set, HnswId id, int32 value)
 			usePages(set);
 			return HnswIdSetAdd(set, id, value);
 		}
-		growIdSet(set);
+		rehashIdSet(set, set->capacity * 2);
 	}
 	return idSetProbeAdd(set, id, value);
 }
