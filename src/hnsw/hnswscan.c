@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
+#include "access/tableam.h"
 #include "miscadmin.h"
 #include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
@@ -72,6 +73,7 @@ typedef struct HnswScanOpaqueData
 	float		lastDistance;
 	HnswId		requeued;		/* last result put back by requeue() */
 	HnswScanAhead ahead[HNSW_SCAN_AHEAD];	/* see readAhead */
+	bool		heapPrefetch;	/* the table is heap: prefetch its pages */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -181,6 +183,13 @@ startSearch(IndexScanDesc scan)
 
 	so->started = true;
 	so->efSearch = hnsw_ef_search;
+
+	/*
+	 * The read-ahead's prefetches know the heap's page layout, and a table
+	 * access method of another kind may keep no blocks behind its TIDs.
+	 */
+	so->heapPrefetch = scan->heapRelation != NULL &&
+		scan->heapRelation->rd_tableam == GetHeapamTableAmRoutine();
 	so->iterative = hnsw_iterative_scan;
 	so->lastDistance = -get_float4_infinity();
 	so->requeued = 0;			/* offset 0: no element */
@@ -382,7 +391,7 @@ readAheadAt(IndexScanDesc scan, int pos)
 	a->id = id;
 	a->heapBuf = InvalidBuffer;
 	a->ntids = HnswDiskHeapTids(&so->g, id, a->tids, &a->distance);
-	if (a->ntids > 0 && scan->heapRelation != NULL)
+	if (a->ntids > 0 && so->heapPrefetch)
 		prefetchHeapPage(scan->heapRelation, a);
 }
 
