@@ -50,6 +50,9 @@ typedef struct HnswScanAhead
 /* results read ahead: the next one and the one after */
 #define HNSW_SCAN_AHEAD		2
 
+/* bytes of a heap tuple asked for ahead of the executor, at most */
+#define HNSW_HEAP_PREFETCH_MAX	2048
+
 typedef struct HnswScanOpaqueData
 {
 	HnswSupport support;
@@ -335,21 +338,28 @@ prefetchHeapPage(Relation heap, HnswScanAhead *a)
 
 /*
  * Then, one result later, ask for the heap tuple itself, whose place on
- * the page the line pointer asked for above gives.  The page is read
- * without a pin and may hold another block by now: the line pointer is
- * only a hint, bounded to the page, and a prefetch never faults.
+ * the page the line pointer asked for above gives: all its lines, up to
+ * HNSW_HEAP_PREFETCH_MAX bytes, since the executor reads the whole vector
+ * to compute the ORDER BY distance again for its output.  The page is
+ * read without a pin and may hold another block by now: the line pointer
+ * is only a hint, bounded to the page, and a prefetch never faults.
  */
 static void
 prefetchHeapTuple(HnswScanAhead *a)
 {
 	Page		page;
 	ItemId		lp;
+	Size		start;
+	Size		end;
 
 	if (!BufferIsValid(a->heapBuf))
 		return;
 	page = BufferGetPage(a->heapBuf);
 	lp = PageGetItemId(page, ItemPointerGetOffsetNumber(&a->tids[0]));
-	__builtin_prefetch((char *) page + Min(ItemIdGetOffset(lp), BLCKSZ - 1));
+	start = Min(ItemIdGetOffset(lp), BLCKSZ - 1);
+	end = Min(start + Min(ItemIdGetLength(lp), HNSW_HEAP_PREFETCH_MAX), BLCKSZ);
+	for (Size off = start; off < end; off += 64)
+		__builtin_prefetch((char *) page + off);
 	a->heapBuf = InvalidBuffer;
 }
 
