@@ -333,6 +333,49 @@ def run_queries(conn, sql, params, warmup=20):
     return res, lat, cpu
 
 
+def run_interleaved(conn, sql, params, fsql, fparams, chunk=50, warmup=20):
+    """
+    Our queries and the floor's in turns of chunk queries each, on one
+    connection: both then fall in the same moments of the machine, and
+    their difference, which the targets are about, does not carry the
+    difference between two spells (a query's time beyond the floor is
+    the difference of two figures several times its size).  Returns
+    (result id arrays, our latencies, our server CPU seconds or None, the
+    floor's latencies, its server CPU seconds or None).
+    """
+    res = []
+    lat = np.empty(len(params))
+    flat = np.empty(len(fparams))
+    cpu = {0: 0.0, 1: 0.0}
+    known = True
+    with conn.cursor() as cur:
+        for p in params[:warmup]:
+            cur.execute(sql, p, prepare=True)
+            cur.fetchall()
+        for p in fparams[:warmup]:
+            cur.execute(fsql, p, prepare=True)
+            cur.fetchall()
+        for s in range(0, max(len(params), len(fparams)), chunk):
+            for side, q, ps, out in ((1, fsql, fparams, flat),
+                                     (0, sql, params, lat)):
+                c0 = backend_cpu(conn)
+                for i in range(s, min(s + chunk, len(ps))):
+                    t0 = time.perf_counter()
+                    cur.execute(q, ps[i], prepare=True)
+                    rows = cur.fetchall()
+                    out[i] = time.perf_counter() - t0
+                    if side == 0:
+                        res.append(np.array([r[0] for r in rows],
+                                            dtype=np.int64))
+                c1 = backend_cpu(conn)
+                if c0 is None or c1 is None:
+                    known = False
+                else:
+                    cpu[side] += c1 - c0
+    return (res, lat, cpu[0] if known else None,
+            flat, cpu[1] if known else None)
+
+
 def min_cpu(a, b):
     """The lower of two CPU figures, either of which may be None."""
     return b if a is None else a if b is None else min(a, b)
@@ -456,35 +499,27 @@ class Bench:
         return [("{" + ",".join('"%s"' % tid[int(i)] for i in row[:self.a.k])
                  + "}",) for row in self.gt_i]
 
-    def resample_floor(self, passes=1):
+    def resample_floor(self):
         """
-        More passes of the floor that is subtracted, before each sweep row:
-        the lowest pass of the run is the floor, so a busy moment at the
-        start cannot inflate it and make the index look cheaper.  Returns
-        the best of these passes (lowest mean; lowest CPU of any), the
-        round's floor for paired_ratios, which takes as many passes as the
-        row after it so that the two are estimated alike.
+        One more pass of the floor that is subtracted, before each sweep
+        row: the lowest pass of the run is the floor, so a busy moment at
+        the start cannot inflate it and make the index look cheaper.  (The
+        paired sweep takes its floor passes in turns with its own queries,
+        interleaved_passes.)
         """
         _, sql, params = self.floor_case
-        best = None
-        for _ in range(passes):
-            _, lat, cpu = run_queries(self.conn, sql, params)
-            s = lat_stats(lat, cpu)
-            f = self.R["floor"][0]
-            f["passes"] += 1
-            cpu_min = min_cpu(f["cpu_ms"], s["cpu_ms"])
-            if s["mean_ms"] < f["mean_ms"]:
-                f.update(s)
-                self.floor_ms = f["mean_ms"]
-            f["cpu_ms"] = cpu_min
-            if best is None:
-                best = dict(s)
-            else:
-                c = min_cpu(best["cpu_ms"], s["cpu_ms"])
-                if s["mean_ms"] < best["mean_ms"]:
-                    best = dict(s)
-                best["cpu_ms"] = c
-        return best
+        _, lat, cpu = run_queries(self.conn, sql, params)
+        self.count_floor_pass(lat_stats(lat, cpu))
+
+    def count_floor_pass(self, s):
+        """A pass of the floor query: the floor is the lowest of them."""
+        f = self.R["floor"][0]
+        f["passes"] += 1
+        cpu_min = min_cpu(f["cpu_ms"], s["cpu_ms"])
+        if s["mean_ms"] < f["mean_ms"]:
+            f.update(s)
+            self.floor_ms = f["mean_ms"]
+        f["cpu_ms"] = cpu_min
 
     def rebase_floor(self):
         """Every row's time beyond the floor, against the run's final floor."""
@@ -704,12 +739,14 @@ class Bench:
         for _ in range(self.a.rounds):
             rounds.append({})
             for v in values:
-                fl = self.resample_floor(self.a.passes if paired else 1)
                 self.conn.execute("SET %s.%s = %d" % (am, gname, v))
-                found, st = self.best_pass(sql, params)
                 if paired:
+                    found, st, beyond = self.interleaved_passes(sql, params)
                     t, c = self.hnswlib_pass(v)
-                    rounds[-1][v] = (fl, dict(st), t, c)
+                    rounds[-1][v] = (beyond, t, c)
+                else:
+                    self.resample_floor()
+                    found, st = self.best_pass(sql, params)
                 if v in best:
                     cpu = min_cpu(best[v][1]["cpu_ms"], st["cpu_ms"])
                     if best[v][1]["mean_ms"] <= st["mean_ms"]:
@@ -735,6 +772,41 @@ class Bench:
             self.best_found = {v: best[v][0] for v in values}
             self.paired_ratios(values, rounds, workers)
         self.conn.execute("RESET enable_seqscan")
+
+    def interleaved_passes(self, sql, params):
+        """
+        Up to --passes passes over the queries, each taken in turns with
+        the floor's (run_interleaved; fewer passes once 10 s are spent, as
+        best_pass).  Returns our best pass as best_pass does, and the
+        median over the passes of the time beyond the floor within each
+        pass, wall and server CPU, in ms per query: what a round of the
+        targets' ratio takes (paired_ratios).  The floor passes count
+        among the floor's (resample_floor).
+        """
+        _, fsql, fparams = self.floor_case
+        best = None
+        cpu_min = None
+        walls, cpus = [], []
+        spent = 0.0
+        for _ in range(self.a.passes):
+            found, lat, cpu, flat, fcpu = run_interleaved(
+                self.conn, sql, params, fsql, fparams)
+            st = lat_stats(lat, cpu)
+            fst = lat_stats(flat, fcpu)
+            self.count_floor_pass(fst)
+            walls.append(st["mean_ms"] - fst["mean_ms"])
+            if st["cpu_ms"] is not None and fst["cpu_ms"] is not None:
+                cpus.append(st["cpu_ms"] - fst["cpu_ms"])
+            if best is None or st["mean_ms"] < best[1]["mean_ms"]:
+                best = (found, st)
+            cpu_min = min_cpu(cpu_min, st["cpu_ms"])
+            spent += float(np.sum(lat)) + float(np.sum(flat))
+            if spent > 10:
+                break
+        best[1]["cpu_ms"] = cpu_min
+        beyond = {"wall": float(np.median(walls)),
+                  "cpu": float(np.median(cpus)) if len(cpus) == len(walls) else None}
+        return best[0], best[1], beyond
 
     def best_pass(self, sql, params):
         """
@@ -884,11 +956,13 @@ class Bench:
         """
         The targets' ratio, time beyond the floor over hnswlib's time at the
         same recall (0.95 and 0.99), computed within each round of the sweep
-        from that round's floor pass, our best pass of each row and
-        hnswlib's best run beside it, then the median over rounds.  The
-        machine's slow and fast spells last longer than a round, so they
-        weigh on both sides of each round's ratio; the best-of-run rows
-        above can pair a fast spell of one with a slow one of the other.
+        from our time beyond the floor in that round (the median over its
+        passes of the difference within each pass, where our queries and
+        the floor's took turns: interleaved_passes) and hnswlib's best run
+        beside it, then the median over rounds.  The machine's slow and
+        fast spells last longer than a round, so they weigh on both sides
+        of each round's ratio; the best-of-run rows above can pair a fast
+        spell of one with a slow one of the other.
         """
         n = len(self.queries)
         ours = {}
@@ -900,16 +974,14 @@ class Bench:
         for rd in rounds:
             row = {}
             for target in (0.95, 0.99):
-                h = interp_at([(hl[v], rd[v][2] / n * 1e3) for v in values],
+                h = interp_at([(hl[v], rd[v][1] / n * 1e3) for v in values],
                               target)
-                wall = interp_at([(ours[v], rd[v][1]["mean_ms"] -
-                                   rd[v][0]["mean_ms"]) for v in values], target)
+                wall = interp_at([(ours[v], rd[v][0]["wall"]) for v in values],
+                                 target)
                 cpu = None
-                if all(rd[v][1]["cpu_ms"] is not None and
-                       rd[v][0]["cpu_ms"] is not None for v in values):
-                    cpu = interp_at([(ours[v], rd[v][1]["cpu_ms"] -
-                                      rd[v][0]["cpu_ms"]) for v in values],
-                                    target)
+                if all(rd[v][0]["cpu"] is not None for v in values):
+                    cpu = interp_at([(ours[v], rd[v][0]["cpu"])
+                                     for v in values], target)
                 if h:
                     row[target] = (None if wall is None else wall / h,
                                    None if cpu is None else cpu / h)
@@ -1095,7 +1167,8 @@ def markdown(R):
     if R["floor"]:
         out.append("SQL floor (same connection, same prepared-statement path; "
                    "each row the lowest of its passes, the first also measured "
-                   "again before every sweep row: %d passes):\n"
+                   "again with every sweep row, in turns with its queries in "
+                   "the paired sweep: %d passes):\n"
                    % R["floor"][0].get("passes", 3))
         out.append("| query | mean ms | p50 ms | p99 ms | server CPU ms |")
         out.append("|---|---:|---:|---:|---:|")
@@ -1140,9 +1213,10 @@ def markdown(R):
     for p in R.get("paired", []):
         out.append("Ratio of the time beyond the floor to hnswlib's time at "
                    "the same recall, computed within each of the %d rounds "
-                   "(that round's best floor pass and our best pass of each "
-                   "row, of as many passes, "
-                   "and hnswlib's best run beside it; interpolated along both "
+                   "(our time beyond the floor in that round: the median over "
+                   "its passes of the difference within each pass, in which "
+                   "our queries and the floor's took turns 50 at a time; "
+                   "hnswlib's best run beside it; interpolated along both "
                    "recall curves), and its median over the rounds "
                    "(index built with %d workers):\n" % (p["rounds"], p["workers"]))
         out.append("| recall | wall, per round | wall, median | server CPU, per round | server CPU, median |")
