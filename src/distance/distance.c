@@ -341,6 +341,13 @@ and_or_count_scalar(const uint8_t *a, const uint8_t *b, size_t nbytes,
 	*or_count = oc;
 }
 
+static void
+f32_to_f16_scalar(const float *x, uint16_t *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = FloatToHalf(x[i]);
+}
+
 static const VectorKernels scalar_kernels = {
 	"scalar",
 	l2sq_f32_scalar,
@@ -352,7 +359,8 @@ static const VectorKernels scalar_kernels = {
 	cos_parts_f16_scalar,
 	l1_f16_scalar,
 	hamming_scalar,
-	and_or_count_scalar
+	and_or_count_scalar,
+	f32_to_f16_scalar
 };
 
 /*
@@ -370,7 +378,8 @@ VectorKernels vector_kernels = {
 	cos_parts_f16_scalar,
 	l1_f16_scalar,
 	hamming_scalar,
-	and_or_count_scalar
+	and_or_count_scalar,
+	f32_to_f16_scalar
 };
 
 /*

@@ -93,6 +93,13 @@ typedef struct VectorKernels
 	void		(*and_or_count) (const uint8_t *a, const uint8_t *b,
 								 size_t nbytes, uint64_t *and_count,
 								 uint64_t *or_count);
+
+	/*
+	 * out[i] = FloatToHalf(x[i]) for n >= 0 floats: round to nearest even,
+	 * beyond the half range to infinity; NaNs stay NaN (their payloads may
+	 * differ between variants)
+	 */
+	void		(*f32_to_f16) (const float *x, uint16_t *out, int n);
 } VectorKernels;
 
 /* The table chosen by VectorKernelsInit(); all callers go through it. */

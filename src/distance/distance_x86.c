@@ -567,6 +567,32 @@ and_or_count_vpopcntdq(const uint8_t *a, const uint8_t *b, size_t nbytes,
 }
 
 /*
+ * float to binary16, eight at a time with F16C (round to nearest even, as
+ * FloatToHalf); the last n % 8 through a zeroed buffer.
+ */
+#define F16C_ROUND_EVEN	(_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+static TARGET_AVX2 void
+f32_to_f16_avx2(const float *x, uint16_t *out, int n)
+{
+	int			i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm_storeu_si128((__m128i *) (out + i),
+						 _mm256_cvtps_ph(_mm256_loadu_ps(x + i), F16C_ROUND_EVEN));
+	if (i < n)
+	{
+		float		in[8] = {0};
+		uint16_t	h[8];
+
+		memcpy(in, x + i, sizeof(float) * (n - i));
+		_mm_storeu_si128((__m128i *) h,
+						 _mm256_cvtps_ph(_mm256_loadu_ps(in), F16C_ROUND_EVEN));
+		memcpy(out + i, h, sizeof(uint16_t) * (n - i));
+	}
+}
+
+/*
  * Table fillers, called by distance.c after it has checked the CPU.
  */
 
@@ -589,6 +615,7 @@ VectorKernelsFillAvx2(VectorKernels *out)
 	out->dot_f16 = dot_f16_avx2;
 	out->cos_parts_f16 = cos_parts_f16_avx2;
 	out->l1_f16 = l1_f16_avx2;
+	out->f32_to_f16 = f32_to_f16_avx2;
 	VectorKernelsFillPopcnt(out);
 }
 
@@ -604,6 +631,7 @@ VectorKernelsFillAvx512(VectorKernels *out)
 	out->dot_f16 = dot_f16_avx512;
 	out->cos_parts_f16 = cos_parts_f16_avx512;
 	out->l1_f16 = l1_f16_avx512;
+	out->f32_to_f16 = f32_to_f16_avx2;	/* the AVX-512 table needs F16C too */
 }
 
 void

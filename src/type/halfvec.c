@@ -293,8 +293,10 @@ floatsToHalfvec(const float *values, int dim)
 {
 	HalfVector *result = InitHalfVector(dim);
 
+	vector_kernels.f32_to_f16(values, result->x, dim);
 	for (int i = 0; i < dim; i++)
-		result->x[i] = floatToHalfChecked(values[i]);
+		if (!HalfIsFinite(result->x[i]))
+			(void) floatToHalfChecked(values[i]);	/* raises the error */
 	return result;
 }
 

@@ -402,6 +402,8 @@ guarded_region(size_t *usable)
 
 #define GUARD_MAXN	100
 
+static int	f16_batch_mismatches(const VectorKernels *k, const float *x, int n);
+
 static void
 test_variant_guard(VectorKernelVariant v, const VectorKernels *k)
 {
@@ -452,6 +454,8 @@ test_variant_guard(VectorKernelVariant v, const VectorKernels *k)
 				b[i] = rng_value();
 			}
 			if (check_f32(k, a, b, n))
+				bad = 1;
+			if (f16_batch_mismatches(k, a, n))
 				bad = 1;
 
 			for (i = 0; i < n; i++)
@@ -659,6 +663,78 @@ test_half_conversion(void)
 		   "ordinary values: 0, -0, 1, -2, 0.1, 1/3");
 }
 
+/*
+ * A table's batch conversion against FloatToHalf, bit for bit (NaN only
+ * as NaN): every half and the floats next to every midpoint between two
+ * finite halves, which are where rounding can go wrong; floats of random
+ * bits, which reach overflow, subnormals and float subnormals; and every
+ * length from 0 to 40, for the tails, with the output checked not to run
+ * past its end.
+ */
+static int
+f16_batch_mismatches(const VectorKernels *k, const float *x, int n)
+{
+	uint16_t   *out = malloc(sizeof(uint16_t) * (n + 1));
+	int			bad = 0;
+
+	out[n] = 0xabcd;
+	k->f32_to_f16(x, out, n);
+	for (int i = 0; i < n; i++)
+	{
+		uint16_t	want = FloatToHalf(x[i]);
+
+		if (isnan(x[i]) ? (out[i] & 0x7fff) <= 0x7c00 : out[i] != want)
+			bad++;
+	}
+	if (out[n] != 0xabcd)
+		bad++;
+	free(out);
+	return bad;
+}
+
+static void
+test_variant_f32_to_f16(VectorKernelVariant v, const VectorKernels *k)
+{
+	float	   *x = malloc(sizeof(float) * 65536 * 3);
+	int			n = 0;
+	int			bad = 0;
+
+	for (uint32_t h = 0; h < 65536; h++)
+		x[n++] = HalfToFloat((uint16_t) h);
+	bad += f16_batch_mismatches(k, x, n);
+
+	n = 0;
+	for (uint32_t h = 0; h < 0x7bff; h++)
+	{
+		float		mid = (float) ((half_value((uint16_t) h) +
+									half_value((uint16_t) (h + 1))) / 2);
+
+		x[n++] = mid;
+		x[n++] = nextafterf(mid, 0.0f);
+		x[n++] = -nextafterf(mid, INFINITY);
+	}
+	bad += f16_batch_mismatches(k, x, n);
+
+	for (n = 0; n < 65536; n++)
+	{
+		uint32_t	bits = (uint32_t) rng_next();
+
+		memcpy(&x[n], &bits, sizeof(bits));
+	}
+	bad += f16_batch_mismatches(k, x, n);
+
+	for (n = 0; n <= 40; n++)
+	{
+		for (int i = 0; i < n; i++)
+			x[i] = rng_value();
+		bad += f16_batch_mismatches(k, x, n);
+	}
+	report(bad == 0, "%s f32_to_f16 matches FloatToHalf: all halves, both "
+		   "sides of every midpoint, random bits, n = 0..40 (%d bad)",
+		   variant_names[v], bad);
+	free(x);
+}
+
 static void
 test_dispatch(void)
 {
@@ -710,6 +786,7 @@ main(void)
 		test_variant_random((VectorKernelVariant) v, &k);
 		test_variant_guard((VectorKernelVariant) v, &k);
 		test_variant_cosine_zero((VectorKernelVariant) v, &k);
+		test_variant_f32_to_f16((VectorKernelVariant) v, &k);
 	}
 
 	printf("# %d passed, %d failed\n", passed, failed);
