@@ -64,6 +64,9 @@ DROP TABLE t;
 SELECT '[1.1,-2,65504]'::vector::halfvec, '[1.1,-2,65504]'::vector::halfvec::vector;
 SELECT '[1,2]'::vector::halfvec(2), '[1,2]'::halfvec::vector(2);
 SELECT '[65520]'::vector::halfvec;
+-- past the first eight elements (the cast converts eight at a time)
+SELECT ('[' || repeat('1,', 16) || '65519.996,2,3]')::vector::halfvec;
+SELECT ('[' || repeat('1,', 16) || '-65520,2,3]')::vector::halfvec;
 SELECT '[1,2]'::vector::halfvec(3);
 SELECT '[1,2]'::halfvec::vector(3);
 -- with sparsevec: zeros dropped, restored
