@@ -61,11 +61,11 @@
 
 /*
  * The arena offsets of an element's value and lists again, in units of
- * MAXIMUM_ALIGNOF, in an array of their own: the search reaches every neighbour's value
- * through this, and at 8 bytes an element the array stays in the second
- * level cache (800 kB at 100k rows) where the element array does not (24
- * bytes an element), so a neighbour's value costs one miss instead of two
- * in a row.  Arena offsets are MAXALIGNed, and the arena is kept below
+ * MAXIMUM_ALIGNOF, in an array of their own: the search reaches every
+ * neighbour's value through this, and at 8 bytes an element the array
+ * stays in the second level cache (800 kB at 100k rows) where the element
+ * array does not (24 bytes an element), so a neighbour's value costs one
+ * miss instead of two in a row.  Arena offsets are MAXALIGNed, and the arena is kept below
  * HNSW_ARENA_MAX (32 GB with 8-byte alignment): a larger graph continues on
  * disk, as one past maintenance_work_mem does.
  */
@@ -388,9 +388,9 @@ addElement(HnswBuildState *bs, Datum value, ItemPointer heaptid, int level)
 }
 
 /*
- * Start loading the values of n elements, each size bytes: first their
- * entries, which hold the values' offsets, then all of each value, with low
- * temporal locality (see memDistances).
+ * Start loading the values of n elements, each size bytes, all of each
+ * value with low temporal locality (see memDistances); their offsets come
+ * from the offsets array, in the cache.
  */
 static void
 prefetchValues(HnswBuildState *bs, const int32 *ids, int n, Size size)

@@ -181,7 +181,6 @@ HnswIdSetClear(HnswIdSet *set)
 	set->count = 0;
 }
 
-
 /*
  * Add id to a hash-mode set that has room for it (no growth here); the
  * search loop calls this directly once it has checked there is room for a
