@@ -348,16 +348,17 @@ sub finish_client
 	my $out = slurp_file("$base.out");
 	my $err = slurp_file("$base.err");
 	delete $cl->{pid};
-	my $ok = $status == 0;
-	if (!$ok)
+	my @bad = grep { !$crashed || !/$crash_msg/ } grep { /\S/ } split /\n/, $err;
+	if ($status != 0)
 	{
-		my @bad = grep { !$crashed || !/$crash_msg/ } grep { /\S/ } split /\n/, $err;
 		push @errors, "client $cl->{no} (exit status $status): " . join(' | ', @bad)
 		  if @bad || !$crashed;
 	}
-	elsif ($err =~ /\S/)
+	elsif (@bad)
 	{
-		push @errors, "client $cl->{no}: $err";
+		# a client that had run its last statement can still print the
+		# shutdown's WARNING and exit 0
+		push @errors, "client $cl->{no}: " . join(' | ', @bad);
 	}
 	my %done;
 	for (split /\n/, $out)
