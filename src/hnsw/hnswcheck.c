@@ -592,7 +592,23 @@ checkLists(CheckState *cs, int32 idx, int32 *queue, int32 *nqueue)
 		return;
 	}
 	level = tup->level;
+
+	/*
+	 * Only an element with a heap TID must not name a deleted one.  A dead
+	 * element (no heap TID, awaiting vacuum) may: vacuum marks the dead
+	 * deleted page by page, so while its last pass runs, or after a crash
+	 * cut it short, a dead element on a later page can still name a dead
+	 * one it has already marked.  Searches skip deleted elements, and the
+	 * next vacuum marks this one deleted too.
+	 */
 	live = !tup->deleted;
+	if (live)
+	{
+		live = false;
+		for (int i = 0; i < HNSW_HEAPTIDS; i++)
+			if (ItemPointerIsValid(&tup->heaptids[i]))
+				live = true;
+	}
 	memcpy(cs->slots, tup->slots,
 		   sizeof(ItemPointerData) * HNSW_SLOT_COUNT(cs->m, level));
 	UnlockReleaseBuffer(buf);

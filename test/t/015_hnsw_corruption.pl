@@ -204,6 +204,38 @@ corruption_case(
 	check => qr/^0: entry point \($ep_blk,$ep_off\) has level $entry_level but the metapage says @{[$entry_level + 1]}$/m,
 	scan => qr/^10$/m);
 
+# A deleted neighbour: a fault from an element with a heap TID, but not
+# from a dead one awaiting vacuum (vacuum marks the dead deleted page by
+# page, so a crash can leave a dead element naming one already marked).
+# The entry point's first layer-0 neighbour is marked deleted as vacuum
+# does it: flag set, heap TIDs and neighbour slots cleared.
+{
+	my ($nb_blk, $nb_off) = tid_of(rd($ep_pos + $slots, 6));
+	my ($nb_pos) = element_offset($nb_blk, $nb_off);
+	my $nb_level = unpack('C', rd($nb_pos, 1));
+	my $nb_len = $slots + 6 * (2 * $m + $nb_level * $m);
+	my $nb_orig = rd($nb_pos, $nb_len);
+	my $ep_tids = rd($ep_pos + 4, 18);
+	my $link = qr/^$ep_blk: element \($ep_blk,$ep_off\) has neighbour \($nb_blk,$nb_off\) on layer 0, which is deleted$/m;
+
+	wr($nb_pos, pack('CC', $nb_level, 1) . ("\0" x ($nb_len - 2)));
+	$node->start;
+	like($node->safe_psql('postgres',
+			"SELECT coalesce(blkno::text, '-') || ': ' || problem FROM hnsw_check('t_idx')"),
+		$link, 'a live element naming a deleted one: hnsw_check reports it');
+	$node->stop;
+
+	wr($ep_pos + 4, "\0" x 18);
+	$node->start;
+	unlike($node->safe_psql('postgres',
+			"SELECT coalesce(blkno::text, '-') || ': ' || problem FROM hnsw_check('t_idx')"),
+		$link, 'a dead element naming a deleted one: hnsw_check does not');
+	$node->stop;
+
+	wr($ep_pos + 4, $ep_tids);
+	wr($nb_pos, $nb_orig);
+}
+
 close($fh);
 
 # restored: healthy again; then a hot standby checks its copy
