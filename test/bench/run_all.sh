@@ -32,4 +32,13 @@ bench siftsmall --dataset siftsmall "$@"
 bench cohere-wiki-1k --dataset cohere-wiki-1k "$@"
 bench bge-m3-alice-1k --dataset bge-m3-alice-1k "$@"
 bench fiori-docs-minilm --dataset fiori-docs-minilm "$@"
+
+# each real set under L2 and cosine both, beside its own metric above
+bench siftsmall-cosine --dataset siftsmall --metric cosine "$@"
+[ -z "${QUICK:-}" ] &&
+	bench fashion-mnist-cosine --dataset fashion-mnist --queries 1000 --metric cosine "$@"
+bench cohere-wiki-1k-l2 --dataset cohere-wiki-1k --metric l2 "$@"
+bench cohere-wiki-1k-cosine --dataset cohere-wiki-1k --metric cosine "$@"
+bench bge-m3-alice-1k-l2 --dataset bge-m3-alice-1k --metric l2 "$@"
+bench fiori-docs-minilm-l2 --dataset fiori-docs-minilm --metric l2 "$@"
 echo "==> results in $results/$day-*.md" >&2
