@@ -649,11 +649,6 @@ formElementTuple(HnswBuildState *bs, BuildElement *e, ItemPointer tids,
 }
 
 /*
- * First pass of writeGraph: the TID of every element, exactly as PageAddItem
- * will place the tuples on fresh pages in the given order.  Returns the
- * array, by element (palloc'd), and the last block in *lastBlock.
- */
-/*
  * Each element's parent in the layout (see layoutOrder): the first element
  * of a higher level in its list on its own top layer, a near one (a list
  * is chosen nearest first, reverse links are appended after), else the
@@ -781,6 +776,11 @@ layoutOrder(HnswBuildState *bs)
 	return order;
 }
 
+/*
+ * First pass of writeGraph: the TID of every element, exactly as PageAddItem
+ * will place the tuples on fresh pages in the given order.  Returns the
+ * array, by element (palloc'd), and the last block in *lastBlock.
+ */
 static ItemPointerData *
 assignTids(HnswBuildState *bs, int32 *order, BlockNumber *lastBlock)
 {
