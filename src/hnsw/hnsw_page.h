@@ -128,6 +128,18 @@ typedef HnswElementTupleData *HnswElementTuple;
 #define HnswElementGetValue(tup, m) \
 	((Pointer) (tup) + HNSW_VALUE_OFFSET(m, (tup)->level))
 
+/* Live: not deleted, and a heap TID to return (else dead, awaiting vacuum) */
+static inline bool
+HnswElementIsLive(HnswElementTuple tup)
+{
+	if (tup->deleted)
+		return false;
+	for (int i = 0; i < HNSW_HEAPTIDS; i++)
+		if (ItemPointerIsValid(&tup->heaptids[i]))
+			return true;
+	return false;
+}
+
 /* room for element tuples on an empty element page, line pointer included */
 #define HNSW_MAX_ELEMENT_SPACE \
 	(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - \

@@ -735,11 +735,7 @@ layoutOrder(HnswBuildState *bs)
 
 	order = palloc_extended(sizeof(int32) * Max(n, 1), MCXT_ALLOC_HUGE);
 	if (bs->entry < 0)
-	{
-		for (int64 i = 0; i < n; i++)
-			order[i] = (int32) i;
-		return order;
-	}
+		return order;			/* no elements */
 
 	/* the children of each element, in element order (a counting sort) */
 	parent = layoutParents(bs);

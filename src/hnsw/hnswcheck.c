@@ -601,14 +601,7 @@ checkLists(CheckState *cs, int32 idx, int32 *queue, int32 *nqueue)
 	 * one it has already marked.  Searches skip deleted elements, and the
 	 * next vacuum marks this one deleted too.
 	 */
-	live = !tup->deleted;
-	if (live)
-	{
-		live = false;
-		for (int i = 0; i < HNSW_HEAPTIDS; i++)
-			if (ItemPointerIsValid(&tup->heaptids[i]))
-				live = true;
-	}
+	live = HnswElementIsLive(tup);
 	memcpy(cs->slots, tup->slots,
 		   sizeof(ItemPointerData) * HNSW_SLOT_COUNT(cs->m, level));
 	UnlockReleaseBuffer(buf);

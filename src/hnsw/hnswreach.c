@@ -112,18 +112,6 @@ walk(ReachState *rs, int64 head)
 	}
 }
 
-/* Live: not deleted, and a heap TID to return. */
-static bool
-elementIsLive(HnswElementTuple tup)
-{
-	if (tup->deleted)
-		return false;
-	for (int i = 0; i < HNSW_HEAPTIDS; i++)
-		if (ItemPointerIsValid(&tup->heaptids[i]))
-			return true;
-	return false;
-}
-
 /*
  * Walk from the entry point, then list the live elements not reached, in
  * block order.  Returns how many there are.
@@ -155,7 +143,7 @@ findUnreached(ReachState *rs, HnswMetaPageData *meta)
 			ItemPointerData tid;
 			HnswId		id;
 
-			if (tup == NULL || !elementIsLive(tup))
+			if (tup == NULL || !HnswElementIsLive(tup))
 				continue;
 			ItemPointerSet(&tid, blkno, off);
 			id = HnswIdFromTid(&tid);
